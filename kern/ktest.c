@@ -1,0 +1,110 @@
+/*
+ * ktest.c - kernel tests the grader starts with `test=NAME`.
+ *
+ * A test prints what the grader checks and returns a status; the run then
+ * ends through machine_exit.  Some tests misbehave on purpose (panic, hang,
+ * triple fault) so the grader's own detection of those is tested too.
+ * Later labs add their tests to the table.
+ */
+#include "kern/x86.h"
+#include "kern/string.h"
+#include "kern/printf.h"
+#include "kern/kdebug.h"
+#include "kern/power.h"
+#include "kern/assert.h"
+#include "kern/ktest.h"
+
+struct ktest {
+	const char *name;
+	int (*run)(void);
+};
+
+/* Print every case of kern/printf_cases.h as "printf-case N: [text]". */
+static int
+test_printf(void)
+{
+#define PRINTF_CASE(n, fmt, ...) \
+	cprintf("printf-case %d: [" fmt "]\n", n, ##__VA_ARGS__);
+#define PRINTF_PTR_CASE(n, value, expected) \
+	cprintf("printf-ptr %d: [%p]\n", n, (void *) (value));
+#include "kern/printf_cases.h"
+#undef PRINTF_CASE
+#undef PRINTF_PTR_CASE
+	return EXIT_SUCCESS;
+}
+
+/*
+ * A recursion whose frames the backtrace must show.  noinline and the
+ * call after the recursion keep the compiler from flattening it.
+ */
+__attribute__((noinline)) int
+backtrace_depth(int depth, int a, int b)
+{
+	int r;
+
+	if (depth == 0) {
+		print_backtrace(read_ebp());
+		return 0;
+	}
+	r = backtrace_depth(depth - 1, a + 1, b * 2);
+	asm volatile("" : : : "memory");
+	return r + depth;
+}
+
+static int
+test_backtrace(void)
+{
+	cprintf("backtrace_depth returned %d\n", backtrace_depth(5, 0, 1));
+	return EXIT_SUCCESS;
+}
+
+static int
+test_panic(void)
+{
+	panic("this panic is expected (test=panic)");
+}
+
+static int __attribute__((noreturn))
+test_hang(void)
+{
+	cprintf("hanging on purpose\n");
+	for (;;)
+		pause();
+}
+
+/* Load an empty IDT and raise an exception: the CPU triple-faults. */
+static int
+test_triplefault(void)
+{
+	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = { 0, 0 };
+
+	cprintf("triple-faulting on purpose\n");
+	asm volatile("lidt %0; int3" : : "m" (idtr));
+	return EXIT_FAILURE;
+}
+
+static const struct ktest ktests[] = {
+	{ "printf", test_printf },
+	{ "backtrace", test_backtrace },
+	{ "panic", test_panic },
+	{ "hang", test_hang },
+	{ "triplefault", test_triplefault },
+};
+
+void
+ktest_run(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ktests); i++) {
+		if (strcmp(ktests[i].name, name) == 0) {
+			cprintf("ktest %s: start\n", name);
+			machine_exit(ktests[i].run());
+		}
+	}
+	cprintf("ktest: no test named '%s'; the tests are:", name);
+	for (i = 0; i < ARRAY_SIZE(ktests); i++)
+		cprintf(" %s", ktests[i].name);
+	cprintf("\n");
+	machine_exit(EXIT_FAILURE);
+}

@@ -77,5 +77,11 @@ all:
 
 # Subdirectories add their rules and their targets to `all`.
 include kern/Makefrag
+include kern/boot/Makefrag
+include user/Makefrag
+include guest_xv6/Makefrag
+include grade/Makefrag
+include solutions_stub/Makefrag
+include docs/Makefrag
 
 -include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)

@@ -11,25 +11,29 @@
 #define NULL ((void *) 0)
 #endif
 
-typedef _Bool bool;
-enum { false = 0, true = 1 };
+/*
+ * The compiler's own names for the sizes, so these typedefs agree with a C
+ * library's when host-side unit tests compile kernel files next to it.
+ */
+#define bool	_Bool
+#define true	1
+#define false	0
 
-typedef signed char int8_t;
-typedef unsigned char uint8_t;
-typedef short int16_t;
-typedef unsigned short uint16_t;
-typedef int int32_t;
-typedef unsigned int uint32_t;
-typedef long long int64_t;
-typedef unsigned long long uint64_t;
+typedef __INT8_TYPE__ int8_t;
+typedef __UINT8_TYPE__ uint8_t;
+typedef __INT16_TYPE__ int16_t;
+typedef __UINT16_TYPE__ uint16_t;
+typedef __INT32_TYPE__ int32_t;
+typedef __UINT32_TYPE__ uint32_t;
+typedef __INT64_TYPE__ int64_t;
+typedef __UINT64_TYPE__ uint64_t;
 
-typedef int32_t intptr_t;
-typedef uint32_t uintptr_t;
+typedef __INTPTR_TYPE__ intptr_t;
+typedef __UINTPTR_TYPE__ uintptr_t;
 typedef uint32_t physaddr_t;	/* a physical address: never dereference it */
 
-typedef uint32_t size_t;
-typedef int32_t ssize_t;
-typedef int32_t off_t;
+typedef __SIZE_TYPE__ size_t;
+typedef __PTRDIFF_TYPE__ ssize_t;
 
 /* Round down/up to a multiple of n (n need not be a power of two). */
 #define ROUNDDOWN(a, n)	((typeof(a)) ((uint32_t) (a) - (uint32_t) (a) % (n)))
@@ -40,7 +44,9 @@ typedef int32_t off_t;
 #define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
 
 /* Byte offset of a member inside its struct. */
+#ifndef offsetof
 #define offsetof(type, member)	__builtin_offsetof(type, member)
+#endif
 
 typedef __builtin_va_list va_list;
 #define va_start(ap, last)	__builtin_va_start(ap, last)

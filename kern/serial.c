@@ -31,18 +31,18 @@ static bool uart_found;
 void
 serial_init(void)
 {
-	outb(COM1 + COM_FCR, 0);		/* FIFOs off while we set up */
 	outb(COM1 + COM_LCR, COM_LCR_DLAB);
 	outb(COM1 + COM_DLL, 1);		/* 115200 baud */
 	outb(COM1 + COM_DLM, 0);
 	outb(COM1 + COM_LCR, COM_LCR_8N1);
 	outb(COM1 + COM_MCR, COM_MCR_DTR | COM_MCR_RTS | COM_MCR_OUT2);
 	outb(COM1 + COM_IER, 0);		/* polled: no interrupts yet */
-	outb(COM1 + COM_FCR, 0x07);		/* enable and clear FIFOs */
+	/* Enable the FIFOs, clearing only the transmit side: bytes typed
+	 * before the kernel was ready are kept. */
+	outb(COM1 + COM_FCR, 0x05);
 
 	/* A missing UART reads as all ones. */
 	uart_found = inb(COM1 + COM_LSR) != 0xFF;
-	(void) inb(COM1 + COM_RX);
 }
 
 bool

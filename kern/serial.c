@@ -37,9 +37,10 @@ serial_init(void)
 	outb(COM1 + COM_LCR, COM_LCR_8N1);
 	outb(COM1 + COM_MCR, COM_MCR_DTR | COM_MCR_RTS | COM_MCR_OUT2);
 	outb(COM1 + COM_IER, 0);		/* polled: no interrupts yet */
-	/* Enable the FIFOs, clearing only the transmit side: bytes typed
-	 * before the kernel was ready are kept. */
-	outb(COM1 + COM_FCR, 0x05);
+	/* FIFOs stay off: turning them on empties the receiver, losing
+	 * bytes typed before the kernel was ready, and a polled console
+	 * gains nothing from them. */
+	outb(COM1 + COM_FCR, 0);
 
 	/* A missing UART reads as all ones. */
 	uart_found = inb(COM1 + COM_LSR) != 0xFF;

@@ -20,12 +20,15 @@ TOOLPREFIX := $(shell for p in i386-elf- i386-jos-elf- i686-elf- i686-linux-gnu-
 	rm -f /tmp/.cc-probe-$$$$.o; echo NONE)
 endif
 
+# With no compiler, only `make deps` (which installs one) may go on.
 ifeq ($(TOOLPREFIX),NONE)
+ifeq ($(filter deps help clean,$(MAKECMDGOALS)),)
 $(error No i386 compiler found. Install a cross compiler (i386-elf-gcc) or \
 the 32-bit support for host gcc: `sudo apt-get install gcc-multilib` \
-(or run `make deps` as root))
+(or run `make deps`))
 endif
-ifeq ($(TOOLPREFIX),HOST)
+endif
+ifneq ($(filter HOST NONE,$(TOOLPREFIX)),)
 TOOLPREFIX :=
 ARCHFLAG := -m32
 endif
@@ -83,5 +86,90 @@ include guest_xv6/Makefrag
 include grade/Makefrag
 include solutions_stub/Makefrag
 include docs/Makefrag
+
+# ---------------------------------------------------------------------------
+# Running the kernel
+# ---------------------------------------------------------------------------
+.PHONY: run qemu qemu-nox qemu-gdb qemu-nox-gdb gdb test print-gdbport
+
+# What the kernel is started with; `make qemu-nox CMDLINE=test=printf`.
+CMDLINE ?=
+QEMU_KERNEL = -kernel $(KERNEL) -append "$(CMDLINE)"
+
+check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
+	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \
+	exit 1; }
+
+## run: the finished system in one command (the kernel in QEMU, console here)
+# (A sub-make, so that `make deps run` detects the compiler deps installed.)
+run:
+	@$(MAKE) --no-print-directory qemu-nox
+
+## qemu: boot the kernel in a QEMU window, serial console in this terminal
+qemu: all
+	$(check-qemu)
+	$(QEMU) $(QEMUOPTS) -serial mon:stdio $(QEMU_KERNEL)
+
+## qemu-nox: boot the kernel with no window; Ctrl-a x quits QEMU
+qemu-nox: all
+	$(check-qemu)
+	@echo "*** Console on this terminal. Ctrl-a x quits QEMU."
+	$(QEMU) $(QEMUOPTS) -nographic $(QEMU_KERNEL)
+
+.gdbinit: kern/gdbinit.tmpl
+	sed -e "s/@PORT@/$(GDBPORT)/" -e "s|@KERNEL@|$(KERNEL)|" $< > $@
+
+## qemu-gdb: like qemu-nox, stopped at the first instruction for `make gdb`
+qemu-gdb qemu-nox-gdb: all .gdbinit
+	$(check-qemu)
+	@echo "*** Now run 'make gdb' in another terminal (port $(GDBPORT))."
+	$(QEMU) $(QEMUOPTS) -nographic $(QEMU_KERNEL) -S -gdb tcp::$(GDBPORT)
+
+## gdb: attach GDB to a waiting `make qemu-gdb`
+gdb: .gdbinit
+	$(GDB) -q -nx -x .gdbinit
+
+print-gdbport:
+	@echo $(GDBPORT)
+
+# ---------------------------------------------------------------------------
+# Tests, dependencies, housekeeping
+# ---------------------------------------------------------------------------
+
+## test: every test: host unit tests, the grader on this tree, handout check
+test:
+	$(MAKE) unit
+	$(MAKE) grade
+	$(MAKE) handout-check
+
+DEB_PACKAGES := build-essential gcc-multilib gdb qemu-system-x86 bochs \
+	bochsbios vgabios bochs-term libcriterion-dev libcapstone-dev doxygen \
+	unifdef gnuplot-nox python3
+
+## deps: install the Debian packages the kit needs (root or sudo), or name them
+deps:
+	@missing=$$(for p in $(DEB_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; \
+	done); \
+	if [ -z "$$missing" ]; then echo "deps: everything is installed"; exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; \
+	elif command -v sudo >/dev/null 2>&1; then sudo=sudo; \
+	else \
+		echo "deps: missing packages; as root, install them with:"; \
+		echo "  apt-get update && apt-get install -y" $$missing; exit 1; \
+	fi; \
+	echo "deps: installing" $$missing; \
+	$$sudo apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing
+
+## clean: remove everything the build made
+clean:
+	rm -rf $(OBJDIR) .gdbinit results.json
+
+## help: this list
+help:
+	@echo "Targets:"
+	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | sed 's/: /\t/' | expand -t 18
+	@echo "Variables: LAB=N TEST=name CMDLINE='...' ACCEL=kvm MEM=512 GRADE_TIMEOUT_SCALE=2"
 
 -include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)

@@ -1,0 +1,225 @@
+/*
+ * harness.h - the one way a grade test boots the kernel and judges it.
+ *
+ * A test fills a struct boot_opts, calls boot(), and checks the result with
+ * the expect_* helpers.  boot() runs QEMU or Bochs with the serial console
+ * captured to obj/grade/logs/<suite>/<test>.log, types the test's input at
+ * the kernel's prompt, and always returns with the emulator dead and reaped.
+ * The helpers fail the test with a message in the Pintos style: what was
+ * expected, the end of what the kernel printed, and where the full log is.
+ *
+ *	GRADE_TEST(lab1, hello, 5, "the kernel greets us") {
+ *		struct boot_result r;
+ *
+ *		boot(&(struct boot_opts) { .cmdline = "test=hello" }, &r);
+ *		expect_exit(&r, 0);
+ *		expect_line(&r, "^hello, world$");
+ *	}
+ *
+ * Tests run in their own processes (Criterion forks one per test), so a
+ * test may leak what boot() allocated; boot_free() exists for loops.
+ */
+#ifndef GRADE_HARNESS_H
+#define GRADE_HARNESS_H
+
+#include <limits.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <criterion/criterion.h>
+
+/* ------------------------------------------------------------------------
+ * Test definition
+ * ------------------------------------------------------------------------ */
+
+/** What the score table knows about a test beyond its Criterion name. */
+struct grade_info {
+	int points;		/* 0: a check of the grader itself, not scored */
+};
+
+/**
+ * @brief Define a graded test worth @p points in suite @p suite (`lab1`,
+ * `lab2`, ... or `harness`), with a one-line description shown in reports.
+ * Expands to a Criterion Test; the body follows as for Test().
+ */
+#define GRADE_TEST(suite, name, pts, desc)				\
+	static struct grade_info grade_info_##suite##_##name = { (pts) }; \
+	Test(suite, name, .description = (desc),			\
+	     .data = &grade_info_##suite##_##name)
+
+/* ------------------------------------------------------------------------
+ * Booting
+ * ------------------------------------------------------------------------ */
+
+/** How a run ended. */
+enum boot_outcome {
+	BOOT_EXITED,		/* the kernel ended the run: see status */
+	BOOT_STOPPED,		/* stop_on matched; the harness ended the run */
+	BOOT_PANIC,		/* "kernel panic" on the console */
+	BOOT_TRIPLE_FAULT,	/* the CPU reset: QEMU exit 0, Bochs shutdown */
+	BOOT_TIMEOUT,		/* killed after the (scaled) timeout */
+	BOOT_NOT_GRADABLE,	/* this host lacks what the run needs */
+	BOOT_ERROR,		/* the emulator could not be run at all */
+};
+
+/** What to boot and how.  Zero fields take the defaults noted. */
+struct boot_opts {
+	const char *emulator;	/* "qemu" (default) or "bochs" */
+	const char *kernel;	/* default $GRADE_KERNEL or obj/kern/kernel */
+	const char *cmdline;	/* kernel command line, e.g. "test=printf" */
+	bool disk_boot;		/* boot the disk image through the boot sector
+				 * instead of QEMU -kernel (Bochs always does) */
+	const char *const *drives; /* extra IDE disk images (primary slave
+				 * first), NULL-terminated; may be NULL */
+	const char *input;	/* lines typed on the serial line, one per
+				 * prompt; see input_after */
+	const char *input_after; /* regex of the prompt each line waits for;
+				 * default "K> " */
+	const char *extra_args;	/* more emulator arguments, split at spaces */
+	double timeout;		/* seconds, default 10, times
+				 * $GRADE_TIMEOUT_SCALE */
+	const char *stop_on;	/* regex that ends the run early: BOOT_STOPPED */
+};
+
+/** What a run produced.  boot() fills every field. */
+struct boot_result {
+	enum boot_outcome how;
+	int status;		/* the kernel's exit status, -1 if none */
+	char *log;		/* console output, CRs removed, NUL-terminated */
+	size_t len;		/* strlen(log) */
+	char logpath[PATH_MAX];	/* where the log was saved */
+	double seconds;		/* wall time of the run */
+	double timeout;		/* the scaled timeout that applied */
+	char why[512];		/* for NOT_GRADABLE and ERROR: the reason and
+				 * the fix; for PANIC: the panic line */
+};
+
+/**
+ * @brief Boot the kernel as @p opts says and wait for the run to end.
+ *
+ * The console goes to res->logpath as it arrives.  The run ends when the
+ * emulator exits, on a panic (after a short grace for the backtrace), on a
+ * triple fault, when stop_on matches, or at the timeout; in every case the
+ * emulator and its children are killed and reaped before boot() returns.
+ * Never fails the test itself: the expect_* helpers judge the result.
+ */
+void boot(const struct boot_opts *opts, struct boot_result *res);
+
+/** @brief Free what boot() allocated in @p res. */
+void boot_free(struct boot_result *res);
+
+/** @brief A printable name for @p how ("exited", "panicked", ...). */
+const char *boot_outcome_name(enum boot_outcome how);
+
+/* ------------------------------------------------------------------------
+ * Judging a run.  Each expect_* fails the test (and stops it) with the
+ * standard explanation, or skips it as NOT GRADABLE when the run was not
+ * gradable.  They are macros so the failure names the test's own line.
+ * ------------------------------------------------------------------------ */
+
+/** @brief The run ended by the kernel with exit status @p status. */
+#define expect_exit(res, status) \
+	grade_expect_exit(__FILE__, __LINE__, (res), (status))
+/** @brief The run ended normally: exited with status 0, or stop_on matched. */
+#define expect_ok(res) \
+	grade_expect_ok(__FILE__, __LINE__, (res))
+/** @brief The run ended exactly this way (e.g. BOOT_PANIC). */
+#define expect_outcome(res, how) \
+	grade_expect_outcome(__FILE__, __LINE__, (res), (how))
+/** @brief Some line of the log matches the extended regex @p re. */
+#define expect_line(res, re) \
+	grade_expect_line(__FILE__, __LINE__, (res), (re))
+/** @brief No line of the log matches the extended regex @p re. */
+#define expect_no_line(res, re) \
+	grade_expect_no_line(__FILE__, __LINE__, (res), (re))
+/**
+ * @brief Lines matching each regex of the NULL-terminated array @p regexes
+ * appear in this order (other lines may come between).
+ */
+#define expect_lines_in_order(res, regexes) \
+	grade_expect_lines_in_order(__FILE__, __LINE__, (res), (regexes))
+/**
+ * @brief Fail the test with a message of your own (printf-style), followed
+ * by the standard tail of the log and its path.  For checks the helpers
+ * above do not cover.
+ */
+#define expect_fail(res, ...) \
+	grade_fail(__FILE__, __LINE__, (res), __VA_ARGS__)
+
+/**
+ * @brief Skip the test as NOT GRADABLE on this host, saying why and what
+ * would make it gradable.  It is never counted as passed.
+ */
+#define grade_not_gradable(...) \
+	grade_skip(__VA_ARGS__)
+
+/* ------------------------------------------------------------------------
+ * Reading the log
+ * ------------------------------------------------------------------------ */
+
+/**
+ * @brief Find the next line, from byte *pos of the log, that matches the
+ * extended regex @p re (each line is matched on its own, so ^ and $ are
+ * its ends).
+ *
+ * @param m     if not NULL, receives @p nm submatches, offsets into res->log
+ * @param pos   where to start; on a match, set to the start of the next line
+ * @return true on a match.  A bad regex is a bug in the test: it aborts.
+ */
+bool log_find(const struct boot_result *res, size_t *pos, const char *re,
+	      regmatch_t *m, size_t nm);
+
+/**
+ * @brief The text of submatch @p m as a new string ("" if it did not
+ * participate).  The caller frees it.
+ */
+char *log_match_str(const struct boot_result *res, const regmatch_t *m);
+
+/** @brief Number of lines of the log matching @p re. */
+size_t log_count(const struct boot_result *res, const char *re);
+
+/* ------------------------------------------------------------------------
+ * Host tools and paths
+ * ------------------------------------------------------------------------ */
+
+/**
+ * @brief Run a host command (argv[0] looked up in PATH) and return what it
+ * printed on stdout, NUL-terminated; the caller frees it.  Fails the test
+ * if the command cannot run or exits non-zero, naming it.
+ */
+char *host_output(const char *const argv[]);
+
+/**
+ * @brief A tool or path the Makefile passes down, by its environment name:
+ * "QEMU", "QEMUOPTS", "BOCHS", "NM", "ADDR2LINE", "KERNEL", "BOOTBLOCK",
+ * "KERNIMG", "OBJDIR"; the Makefile's default when unset.
+ */
+const char *grade_env(const char *name);
+
+/**
+ * @brief Path of a per-test file under obj/grade/ named after the running
+ * test: grade_test_path("logs", ".log") is obj/grade/logs/SUITE/TEST.log.
+ * Creates the directory.  Returns a static buffer.
+ */
+const char *grade_test_path(const char *dir, const char *suffix);
+
+/* The functions behind the macros above. */
+void grade_expect_exit(const char *file, int line,
+		       const struct boot_result *res, int status);
+void grade_expect_ok(const char *file, int line, const struct boot_result *res);
+void grade_expect_outcome(const char *file, int line,
+			  const struct boot_result *res, enum boot_outcome how);
+void grade_expect_line(const char *file, int line,
+		       const struct boot_result *res, const char *re);
+void grade_expect_no_line(const char *file, int line,
+			  const struct boot_result *res, const char *re);
+void grade_expect_lines_in_order(const char *file, int line,
+				 const struct boot_result *res,
+				 const char *const *regexes);
+void grade_fail(const char *file, int line, const struct boot_result *res,
+		const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 4, 5)));
+void grade_skip(const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 1, 2)));
+
+#endif

@@ -56,7 +56,7 @@ enum boot_outcome {
 	BOOT_EXITED,		/* the kernel ended the run: see status */
 	BOOT_STOPPED,		/* stop_on matched; the harness ended the run */
 	BOOT_PANIC,		/* "kernel panic" on the console */
-	BOOT_TRIPLE_FAULT,	/* the CPU reset: QEMU exit 0, Bochs shutdown */
+	BOOT_TRIPLE_FAULT,	/* QEMU exited 0 (-no-reboot), bochs-run.sh 120 */
 	BOOT_TIMEOUT,		/* killed after the (scaled) timeout */
 	BOOT_NOT_GRADABLE,	/* this host lacks what the run needs */
 	BOOT_ERROR,		/* the emulator could not be run at all */
@@ -70,7 +70,8 @@ struct boot_opts {
 	bool disk_boot;		/* boot the disk image through the boot sector
 				 * instead of QEMU -kernel (Bochs always does) */
 	const char *const *drives; /* extra IDE disk images (primary slave
-				 * first), NULL-terminated; may be NULL */
+				 * first, at most 3 under Bochs),
+				 * NULL-terminated; may be NULL */
 	const char *input;	/* lines typed on the serial line, one per
 				 * prompt; see input_after */
 	const char *input_after; /* regex of the prompt each line waits for;
@@ -92,6 +93,8 @@ struct boot_result {
 	double timeout;		/* the scaled timeout that applied */
 	char why[512];		/* for NOT_GRADABLE and ERROR: the reason and
 				 * the fix; for PANIC: the panic line */
+	char command[1024];	/* the emulator command, to reproduce by hand */
+	char *errlog;		/* the emulator's own stderr, NUL-terminated */
 };
 
 /**

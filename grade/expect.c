@@ -1,0 +1,262 @@
+/*
+ * expect.c - the checks tests make, and how a failure is explained.
+ *
+ * A failed test must tell a student what to fix without rerunning
+ * anything: what the grader expected, what it got, the end of what the
+ * kernel printed, where the full log is, and the command that reproduces
+ * the run.  Every failure goes through grade_fail so they all read alike.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grade/harness.h"
+#include "grade/grade.h"
+
+#define TAIL_LINES	15
+
+/* How the run ended, as the end of a sentence starting "got: ". */
+static void
+describe_outcome(struct strbuf *b, const struct boot_result *res)
+{
+	switch (res->how) {
+	case BOOT_EXITED:
+		strbuf_printf(b, "the kernel exited with status %d after %.1f s",
+			      res->status, res->seconds);
+		break;
+	case BOOT_STOPPED:
+		strbuf_printf(b, "the grader ended the run after %.1f s, as the "
+			      "test asked", res->seconds);
+		break;
+	case BOOT_PANIC:
+		strbuf_printf(b, "the kernel panicked: %s", res->why);
+		break;
+	case BOOT_TRIPLE_FAULT:
+		strbuf_printf(b, "the machine triple-faulted (an exception "
+			      "occurred that the CPU could not deliver, so it "
+			      "reset)");
+		break;
+	case BOOT_TIMEOUT:
+		strbuf_printf(b, "TIMEOUT after %.0f s: the kernel neither "
+			      "exited nor panicked (an endless loop, or waiting "
+			      "for input that never came?)", res->timeout);
+		break;
+	case BOOT_NOT_GRADABLE:
+		strbuf_printf(b, "not gradable on this host: %s", res->why);
+		break;
+	case BOOT_ERROR:
+		strbuf_printf(b, "the emulator could not run: %s", res->why);
+		break;
+	}
+}
+
+/* The end of the console, the log's path and the command to rerun. */
+static void
+describe_log(struct strbuf *b, const struct boot_result *res)
+{
+	if (res->len == 0)
+		strbuf_printf(b, "The kernel printed nothing.\n");
+	else {
+		strbuf_printf(b, "Last lines the kernel printed:\n");
+		strbuf_tail(b, res->log, res->len, TAIL_LINES, "  | ");
+	}
+	strbuf_printf(b, "Full log: %s\n", res->logpath);
+	if (res->command[0])
+		strbuf_printf(b, "Rerun: %s\n", res->command);
+}
+
+/* Record a failed assertion at the test's line and end the test. */
+static void __attribute__((noreturn))
+fail_with(const char *file, int line, const char *msg)
+{
+	struct criterion_assert_stats stat = {
+		.message = msg,
+		.passed = false,
+		.file = file,
+		.line = line,
+	};
+
+	criterion_send_assert(&stat);
+	criterion_abort_test();
+}
+
+void
+grade_fail(const char *file, int line, const struct boot_result *res,
+	   const char *fmt, ...)
+{
+	struct strbuf b = { 0 };
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	strbuf_printf(&b, "%s\n", msg);
+	free(msg);
+	if (res)
+		describe_log(&b, res);
+	fail_with(file, line, b.s);
+}
+
+void
+grade_skip(const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		abort();
+	va_end(ap);
+	criterion_skip_test(GRADE_NG_PREFIX "%s", msg);
+}
+
+/*
+ * A run that did not happen cannot be judged: skip it if the host lacks
+ * what it needs, fail it if the emulator could not start.
+ */
+static void
+require_run(const char *file, int line, const struct boot_result *res,
+	    const char *expected)
+{
+	struct strbuf b = { 0 };
+
+	if (res->how == BOOT_NOT_GRADABLE)
+		grade_skip("%s", res->why);
+	if (res->how != BOOT_ERROR)
+		return;
+	strbuf_printf(&b, "expected: %s\ngot: ", expected);
+	describe_outcome(&b, res);
+	grade_fail(file, line, res, "%s", b.s);
+}
+
+/* Fail with "expected: ...", "got: <how the run ended>" and the log. */
+static void __attribute__((noreturn))
+fail_outcome(const char *file, int line, const struct boot_result *res,
+	     const char *expected)
+{
+	struct strbuf b = { 0 };
+
+	strbuf_printf(&b, "expected: %s\ngot: ", expected);
+	describe_outcome(&b, res);
+	grade_fail(file, line, res, "%s", b.s);
+}
+
+void
+grade_expect_exit(const char *file, int line, const struct boot_result *res,
+		  int status)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "the kernel exits with status %d", status);
+	require_run(file, line, res, want);
+	if (res->how != BOOT_EXITED || res->status != status)
+		fail_outcome(file, line, res, want);
+}
+
+void
+grade_expect_ok(const char *file, int line, const struct boot_result *res)
+{
+	const char *want = "the run ends normally (exit status 0)";
+
+	require_run(file, line, res, want);
+	if (res->how == BOOT_STOPPED ||
+	    (res->how == BOOT_EXITED && res->status == 0))
+		return;
+	fail_outcome(file, line, res, want);
+}
+
+void
+grade_expect_outcome(const char *file, int line, const struct boot_result *res,
+		     enum boot_outcome how)
+{
+	char want[64];
+
+	snprintf(want, sizeof(want), "the run %s", boot_outcome_name(how));
+	require_run(file, line, res, want);
+	if (res->how != how)
+		fail_outcome(file, line, res, want);
+}
+
+/* The 1-based number of the line holding byte pos of the log. */
+static int
+line_number(const struct boot_result *res, size_t pos)
+{
+	int n = 1;
+	size_t i;
+
+	for (i = 0; i < pos && i < res->len; i++)
+		n += res->log[i] == '\n';
+	return n;
+}
+
+void
+grade_expect_line(const char *file, int line, const struct boot_result *res,
+		  const char *re)
+{
+	struct strbuf want = { 0 }, b = { 0 };
+	size_t pos = 0;
+
+	strbuf_printf(&want, "a line matching /%s/", re);
+	require_run(file, line, res, want.s);
+	if (log_find(res, &pos, re, NULL, 0)) {
+		free(want.s);
+		return;
+	}
+	strbuf_printf(&b, "expected: %s\ngot: no such line; ", want.s);
+	describe_outcome(&b, res);
+	grade_fail(file, line, res, "%s", b.s);
+}
+
+void
+grade_expect_no_line(const char *file, int line, const struct boot_result *res,
+		     const char *re)
+{
+	struct strbuf want = { 0 };
+	regmatch_t m;
+	size_t pos = 0;
+	char *text;
+
+	strbuf_printf(&want, "no line matching /%s/", re);
+	require_run(file, line, res, want.s);
+	if (!log_find(res, &pos, re, &m, 1)) {
+		free(want.s);
+		return;
+	}
+	/* Show the whole offending line, not just the part that matched. */
+	while (m.rm_so > 0 && res->log[m.rm_so - 1] != '\n')
+		m.rm_so--;
+	m.rm_eo = m.rm_so + strcspn(res->log + m.rm_so, "\n");
+	text = log_match_str(res, &m);
+	grade_fail(file, line, res, "expected: %s\ngot: line %d: %s",
+		   want.s, line_number(res, m.rm_so), text);
+}
+
+void
+grade_expect_lines_in_order(const char *file, int line,
+			    const struct boot_result *res,
+			    const char *const *regexes)
+{
+	struct strbuf want = { 0 }, b = { 0 };
+	size_t pos = 0;
+	int i;
+
+	strbuf_printf(&want, "lines matching, in this order:");
+	for (i = 0; regexes[i]; i++)
+		strbuf_printf(&want, "\n    /%s/", regexes[i]);
+	require_run(file, line, res, want.s);
+	for (i = 0; regexes[i]; i++) {
+		if (log_find(res, &pos, regexes[i], NULL, 0))
+			continue;
+		strbuf_printf(&b, "expected: %s\ngot: nothing matched /%s/", want.s,
+			      regexes[i]);
+		if (i > 0)
+			strbuf_printf(&b, " after line %d (the match for /%s/)",
+				      line_number(res, pos) - 1, regexes[i - 1]);
+		strbuf_printf(&b, "; ");
+		describe_outcome(&b, res);
+		grade_fail(file, line, res, "%s", b.s);
+	}
+	free(want.s);
+}

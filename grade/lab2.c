@@ -1,0 +1,113 @@
+/*
+ * lab2.c - lab 2's tests: physical memory, the page allocator, page
+ * tables, and the kernel's address space.
+ *
+ * The kernel checks itself (kern/memcheck.c, one ktest per part, each
+ * printing "FAIL: why" at the first thing wrong); these tests boot each
+ * check on its own and judge the result.  The amount of RAM is the one
+ * fact from outside: the -m of the QEMU command line.
+ * 100 points.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grade/harness.h"
+
+/* Boot test=NAME at stage 2 and require "NAME: ok" and exit 0. */
+static void
+run_check(struct boot_result *r, const char *name, bool disk)
+{
+	char cmdline[64], ok[64];
+
+	snprintf(cmdline, sizeof(cmdline), "test=%s", name);
+	boot(&(struct boot_opts) { .cmdline = cmdline, .disk_boot = disk }, r);
+	expect_exit(r, 0);
+	expect_no_line(r, "^FAIL: ");
+	snprintf(ok, sizeof(ok), "^%s: ok$", name);
+	expect_line(r, ok);
+}
+
+/* The MB of RAM QEMU is given (-m), or 0 if the options do not say. */
+static unsigned
+qemu_megabytes(void)
+{
+	const char *opts = grade_env("QEMUOPTS"), *m;
+
+	if (opts == NULL || (m = strstr(opts, "-m ")) == NULL)
+		return 0;
+	return strtoul(m + 3, NULL, 10);
+}
+
+/*
+ * The kernel's count of managed RAM against QEMU's -m: the top of RAM
+ * is a little below the size (the BIOS keeps a few KB up there).
+ */
+static void
+check_ram_size(const struct boot_result *r)
+{
+	unsigned want = qemu_megabytes(), pages, mb;
+	regmatch_t m[3];
+	size_t pos = 0;
+	char *s;
+
+	if (!log_find(r, &pos, "^memmap: ([0-9]+) pages \\(([0-9]+) MB\\) managed", m, 3))
+		expect_fail(r, "expected: a line \"memmap: N pages (M MB) managed, ...\"\n"
+			    "got: none");
+	s = log_match_str(r, &m[1]);
+	pages = strtoul(s, NULL, 10);
+	free(s);
+	mb = pages / 256;
+	if (want != 0 && (mb > want || mb + 4 < want))
+		expect_fail(r, "expected: about %u MB of RAM (QEMU runs with -m %u)\n"
+			    "got: %u pages, %u MB", want, want, pages, mb);
+	if (!log_find(r, &(size_t) { 0 }, "^  [0-9a-f]{16}-[0-9a-f]{16}  usable$", NULL, 0) &&
+	    !log_find(r, &(size_t) { 0 }, "no map from the boot loader", NULL, 0))
+		expect_fail(r, "expected: the memory map printed, with usable ranges\n"
+			    "got: no line \"  START-END  usable\"");
+}
+
+GRADE_TEST(lab2, memmap, 10, "physical memory: the loader's map, reserved pages kept off the free lists")
+{
+	struct boot_result r;
+
+	run_check(&r, "memmap", false);
+	check_ram_size(&r);
+}
+
+GRADE_TEST(lab2, memmap_disk, 5, "physical memory through the project's boot sector (BIOS E820)")
+{
+	struct boot_result r;
+
+	run_check(&r, "memmap", true);
+	expect_line(&r, "^boot loader: vmlab boot sector$");
+	check_ram_size(&r);
+}
+
+GRADE_TEST(lab2, page_alloc, 25, "page_alloc/page_free: zones, ALLOC_ZERO, ALLOC_MON, exhaustion, refcounts")
+{
+	struct boot_result r;
+
+	run_check(&r, "page_alloc", false);
+	expect_line(&r, "^page_alloc: took and gave back all [0-9]+ free pages$");
+}
+
+GRADE_TEST(lab2, page_table, 30, "pgdir_walk, page_insert, page_lookup, page_remove, and the TLB through the MMU")
+{
+	struct boot_result r;
+
+	run_check(&r, "page_table", false);
+}
+
+GRADE_TEST(lab2, kern_pgdir, 20, "the kernel's address space: direct map, monitor image, windows, nothing for ring 3")
+{
+	struct boot_result r;
+
+	run_check(&r, "kern_pgdir", false);
+}
+
+GRADE_TEST(lab2, windows, 10, "kmap and mmio_map_region: mappings shared by every address space")
+{
+	struct boot_result r;
+
+	run_check(&r, "windows", false);
+}

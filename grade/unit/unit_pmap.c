@@ -1,0 +1,479 @@
+/*
+ * unit_pmap.c - lab 2's page allocator and page tables, on the host.
+ *
+ * kern/page.c and kern/pgtable.c touch no hardware: they reach physical
+ * memory only through pa2kva() and the TLB only through tlb_invalidate().
+ * Here those are backed by a simulated physical memory of SIM_PAGES pages
+ * (an anonymous mapping, so untouched pages cost nothing), which makes
+ * both zones of the allocator exist (MONPHYS is 48 MB) and lets every
+ * test start from a fresh machine (Criterion runs each test in its own
+ * process).  A panic in kernel code aborts the test: tests that expect a
+ * panic say `.signal = SIGABRT`.
+ *
+ * The kernel files are compiled separately (grade/Makefrag's
+ * UNIT_KERN_SRCS, with -DSOL), so what is tested is the student's code as
+ * it is.
+ */
+#include <setjmp.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <criterion/criterion.h>
+
+/* The kernel's headers define these as the C library does, in other words. */
+#undef va_start
+#undef va_arg
+#undef va_end
+#undef va_copy
+#undef static_assert
+#undef MIN
+#undef MAX
+#include "kern/error.h"
+#include "kern/pmap.h"
+
+#define SIM_PAGES	(64 * 1024 * 1024 / PGSIZE)	/* 64 MB of "RAM" */
+#define SIM_HOLE_START	0x000A0000	/* VGA and ROMs: not RAM */
+#define SIM_HOLE_END	0x00100000
+
+static uint8_t *phys;		/* simulated physical memory */
+static bool panic_expected;	/* a test that wants the panic: keep quiet */
+static size_t usable_pages;	/* how many pages page_is_usable accepts */
+
+/* The last tlb_invalidate() call, and how many there were. */
+static struct {
+	pde_t *pgdir;
+	uintptr_t va;
+	int count;
+} tlb;
+
+/* ------------------------------------------------------------------------
+ * What the kernel files call, simulated
+ * ------------------------------------------------------------------------ */
+
+void
+_panic(const char *file, int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (panic_expected)
+		abort();
+	fprintf(stderr, "kernel panic at %s:%d: ", file, line);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	abort();
+}
+
+void *
+pa2kva(physaddr_t pa)
+{
+	cr_assert_lt(pa, (physaddr_t) SIM_PAGES * PGSIZE,
+		     "pa2kva(%08x): beyond the simulated RAM", pa);
+	return phys + pa;
+}
+
+physaddr_t
+kva2pa(const void *va)
+{
+	const uint8_t *p = va;
+
+	cr_assert(p >= phys && p < phys + (size_t) SIM_PAGES * PGSIZE,
+		  "kva2pa(%p): not in the simulated RAM", va);
+	return p - phys;
+}
+
+void
+tlb_invalidate(pde_t *pgdir, uintptr_t va)
+{
+	tlb.pgdir = pgdir;
+	tlb.va = va;
+	tlb.count++;
+}
+
+/* RAM is all usable but page 0 and the hole below 1 MB. */
+bool
+page_is_usable(physaddr_t pa)
+{
+	return pa != 0 && !(pa >= SIM_HOLE_START && pa < SIM_HOLE_END);
+}
+
+/* A fresh machine: the allocator initialised over the simulated RAM. */
+static void
+boot_machine(void)
+{
+	size_t i;
+
+	phys = mmap(NULL, (size_t) SIM_PAGES * PGSIZE, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	cr_assert(phys != MAP_FAILED, "no memory for the simulated RAM");
+	npages = SIM_PAGES;
+	pages = calloc(npages, sizeof(struct page));
+	cr_assert(pages != NULL);
+	page_init();
+	usable_pages = 0;
+	for (i = 0; i < npages; i++)
+		usable_pages += page_is_usable(i * PGSIZE);
+	memset(&tlb, 0, sizeof(tlb));
+}
+
+/* ------------------------------------------------------------------------
+ * The page allocator
+ * ------------------------------------------------------------------------ */
+
+TestSuite(page, .init = boot_machine);
+
+Test(page, init_frees_usable_pages_only,
+     .description = "page_init: usable pages free, the rest held for good")
+{
+	size_t i;
+
+	cr_assert_eq(page_free_count(0), usable_pages,
+		     "%zu pages free after page_init, expected %zu",
+		     page_free_count(0), usable_pages);
+	cr_assert_eq(page_free_count(ALLOC_MON), MONPHYS / PGSIZE - 1 -
+		     (SIM_HOLE_END - SIM_HOLE_START) / PGSIZE);
+	for (i = 0; i < npages; i++) {
+		if (page_is_usable(i * PGSIZE))
+			cr_assert(pages[i].free && pages[i].refs == 0,
+				  "usable page %zx not free", i);
+		else
+			cr_assert(!pages[i].free && pages[i].refs > 0,
+				  "reserved page %zx is free", i);
+	}
+}
+
+Test(page, alloc_prefers_high_memory,
+     .description = "page_alloc(0) keeps memory below MONPHYS for ALLOC_MON")
+{
+	struct page *pp = page_alloc(0);
+
+	cr_assert_not_null(pp);
+	cr_assert_geq(page2pa(pp), MONPHYS,
+		      "page_alloc(0) gave %08x while high pages are free",
+		      page2pa(pp));
+	cr_assert(!pp->free && pp->refs == 0 && pp->next == NULL,
+		  "a new page: not free, no references, not linked");
+}
+
+Test(page, alloc_mon_is_low, .description = "ALLOC_MON pages lie below MONPHYS")
+{
+	size_t mon = page_free_count(ALLOC_MON), all = page_free_count(0);
+	struct page *pp = page_alloc(ALLOC_MON);
+
+	cr_assert_not_null(pp);
+	cr_assert_lt(page2pa(pp), MONPHYS);
+	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
+	cr_assert_eq(page_free_count(0), all - 1);
+	page_free(pp);
+	cr_assert_eq(page_free_count(ALLOC_MON), mon);
+}
+
+Test(page, alloc_zero, .description = "ALLOC_ZERO zeroes a dirty page")
+{
+	struct page *pp = page_alloc(0);
+	uint8_t *p;
+	size_t i;
+
+	memset(page2kva(pp), 0xa5, PGSIZE);
+	page_free(pp);
+	pp = page_alloc(ALLOC_ZERO);
+	p = page2kva(pp);
+	for (i = 0; i < PGSIZE; i++)
+		cr_assert_eq(p[i], 0, "byte %zu of an ALLOC_ZERO page is %02x", i, p[i]);
+}
+
+Test(page, every_page_once, .description = "until exhausted, each free page exactly once")
+{
+	uint8_t *seen = calloc(npages, 1);
+	struct page *pp;
+	size_t n = 0;
+
+	while ((pp = page_alloc(0)) != NULL) {
+		size_t i = pp - pages;
+
+		cr_assert_lt(i, npages);
+		cr_assert(page_is_usable(page2pa(pp)),
+			  "page_alloc handed out reserved page %08x", page2pa(pp));
+		cr_assert(!seen[i], "page %08x handed out twice", page2pa(pp));
+		seen[i] = 1;
+		n++;
+	}
+	cr_assert_eq(n, usable_pages);
+	cr_assert_eq(page_free_count(0), 0);
+	cr_assert_null(page_alloc(ALLOC_MON));
+	cr_assert_null(page_alloc(ALLOC_ZERO));
+}
+
+Test(page, high_exhausted_falls_back, .description = "with high memory gone, page_alloc(0) takes monitor pages")
+{
+	struct page *pp;
+	size_t high = page_free_count(0) - page_free_count(ALLOC_MON);
+
+	while (high-- > 0) {
+		pp = page_alloc(0);
+		cr_assert(pp && page2pa(pp) >= MONPHYS);
+	}
+	pp = page_alloc(0);
+	cr_assert_not_null(pp, "page_alloc(0) found nothing with monitor pages free");
+	cr_assert_lt(page2pa(pp), MONPHYS);
+}
+
+Test(page, mon_exhausted, .description = "with monitor memory gone, ALLOC_MON fails and page_alloc(0) still works")
+{
+	while (page_alloc(ALLOC_MON) != NULL)
+		;
+	cr_assert_eq(page_free_count(ALLOC_MON), 0);
+	cr_assert_not_null(page_alloc(0));
+	cr_assert_null(page_alloc(ALLOC_MON));
+}
+
+Test(page, free_then_alloc_counts, .description = "page_free puts a page back, counted in its zone")
+{
+	size_t all = page_free_count(0);
+	struct page *a = page_alloc(0), *b = page_alloc(ALLOC_MON);
+
+	cr_assert_eq(page_free_count(0), all - 2);
+	page_free(a);
+	cr_assert(a->free);
+	page_free(b);
+	cr_assert(b->free);
+	cr_assert_eq(page_free_count(0), all);
+}
+
+Test(page, decref_frees_at_zero, .description = "page_decref frees on the last reference only")
+{
+	struct page *pp = page_alloc(0);
+	size_t all = page_free_count(0);
+
+	pp->refs = 3;
+	page_decref(pp);
+	page_decref(pp);
+	cr_assert(!pp->free && pp->refs == 1);
+	cr_assert_eq(page_free_count(0), all);
+	page_decref(pp);
+	cr_assert(pp->free && pp->refs == 0);
+	cr_assert_eq(page_free_count(0), all + 1);
+}
+
+Test(page, double_free_panics, .signal = SIGABRT,
+     .description = "freeing a free page is caught")
+{
+	struct page *pp = page_alloc(0);
+
+	page_free(pp);
+	panic_expected = true;
+	page_free(pp);
+}
+
+Test(page, free_referenced_panics, .signal = SIGABRT,
+     .description = "freeing a page that still has references is caught")
+{
+	struct page *pp = page_alloc(0);
+
+	pp->refs = 1;
+	panic_expected = true;
+	page_free(pp);
+}
+
+/* ------------------------------------------------------------------------
+ * Page tables
+ * ------------------------------------------------------------------------ */
+
+static pde_t *pgdir;
+
+static void
+boot_with_pgdir(void)
+{
+	struct page *pp;
+
+	boot_machine();
+	pp = page_alloc(ALLOC_ZERO | ALLOC_MON);
+	pp->refs++;
+	pgdir = page2kva(pp);
+}
+
+TestSuite(pgtable, .init = boot_with_pgdir);
+
+Test(pgtable, walk_without_create, .description = "pgdir_walk(create=false) makes nothing")
+{
+	size_t mon = page_free_count(ALLOC_MON);
+
+	cr_assert_null(pgdir_walk(pgdir, 0x00801000, false));
+	cr_assert_eq(page_free_count(ALLOC_MON), mon);
+	cr_assert_eq(pgdir[PDX(0x00801000)], 0);
+}
+
+Test(pgtable, walk_creates_table, .description = "pgdir_walk(create=true): a zeroed monitor page, PTE_P|PTE_W|PTE_U")
+{
+	size_t mon = page_free_count(ALLOC_MON);
+	uintptr_t va = 0x00801000;
+	pte_t *pte = pgdir_walk(pgdir, va, true);
+	struct page *pt;
+	pte_t *table;
+	int i;
+
+	cr_assert_not_null(pte);
+	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
+	cr_assert_eq(pgdir[PDX(va)] & 0xFFF, PTE_P | PTE_W | PTE_U,
+		     "directory entry flags %03x", pgdir[PDX(va)] & 0xFFF);
+	cr_assert_lt(PTE_ADDR(pgdir[PDX(va)]), MONPHYS);
+	pt = pa2page(PTE_ADDR(pgdir[PDX(va)]));
+	cr_assert_eq(pt->refs, 1);
+	table = page2kva(pt);
+	cr_assert_eq(pte, &table[PTX(va)]);
+	for (i = 0; i < NPTENTRIES; i++)
+		cr_assert_eq(table[i], 0, "entry %d of a new page table is %08x", i, table[i]);
+	/* The same table for the rest of its 4 MB; no new allocation. */
+	cr_assert_eq(pgdir_walk(pgdir, va + PGSIZE, true), pte + 1);
+	cr_assert_eq(pgdir_walk(pgdir, ROUNDDOWN(va, PTSIZE), false), table);
+	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
+}
+
+Test(pgtable, walk_out_of_memory, .description = "pgdir_walk returns NULL when no page is left")
+{
+	while (page_alloc(0) != NULL)
+		;
+	cr_assert_null(pgdir_walk(pgdir, 0x00801000, true));
+	cr_assert_eq(pgdir[PDX(0x00801000)], 0);
+}
+
+Test(pgtable, insert_lookup_remove, .description = "page_insert, page_lookup and page_remove agree, with refs")
+{
+	struct page *pp = page_alloc(0), *got;
+	uintptr_t va = 0x00800000;
+	pte_t *pte = NULL;
+
+	cr_assert_eq(page_insert(pgdir, pp, va, PTE_W | PTE_U), 0);
+	cr_assert_eq(pp->refs, 1);
+	got = page_lookup(pgdir, va + 0x10, &pte);
+	cr_assert_eq(got, pp);
+	cr_assert_eq(pte, pgdir_walk(pgdir, va, false));
+	cr_assert_eq(*pte, page2pa(pp) | PTE_W | PTE_U | PTE_P);
+	cr_assert_null(page_lookup(pgdir, va + PGSIZE, NULL));
+
+	tlb.count = 0;
+	page_remove(pgdir, va);
+	cr_assert_eq(*pte, 0);
+	cr_assert(pp->free && pp->refs == 0, "the last mapping went: the page is free");
+	cr_assert_null(page_lookup(pgdir, va, NULL));
+	cr_assert(tlb.count >= 1 && tlb.pgdir == pgdir && tlb.va == va,
+		  "page_remove must invalidate the TLB entry of va");
+}
+
+Test(pgtable, remove_nothing, .description = "page_remove where nothing is mapped does nothing")
+{
+	size_t all = page_free_count(0);
+
+	page_remove(pgdir, 0x00800000);
+	page_insert(pgdir, page_alloc(0), 0x00800000, PTE_W);
+	page_remove(pgdir, 0x00801000);
+	cr_assert_eq(page_free_count(0), all - 2);	/* the page and its table */
+}
+
+Test(pgtable, reinsert_same_page, .description = "page_insert of the page already there keeps it and changes perm")
+{
+	struct page *pp = page_alloc(0);
+	uintptr_t va = 0x00800000;
+
+	cr_assert_eq(page_insert(pgdir, pp, va, PTE_W), 0);
+	cr_assert_eq(page_insert(pgdir, pp, va, PTE_U), 0);
+	cr_assert_eq(pp->refs, 1);
+	cr_assert(!pp->free, "re-inserting the same page freed it");
+	cr_assert_eq(*pgdir_walk(pgdir, va, false), page2pa(pp) | PTE_U | PTE_P);
+}
+
+Test(pgtable, insert_replaces, .description = "page_insert over another page unmaps that one")
+{
+	struct page *a = page_alloc(0), *b = page_alloc(0);
+	uintptr_t va = 0x00800000;
+
+	cr_assert_eq(page_insert(pgdir, a, va, PTE_W), 0);
+	cr_assert_eq(page_insert(pgdir, a, va + PGSIZE, PTE_W), 0);
+	cr_assert_eq(a->refs, 2);
+	tlb.count = 0;
+	cr_assert_eq(page_insert(pgdir, b, va, PTE_W), 0);
+	cr_assert_eq(a->refs, 1);
+	cr_assert_eq(b->refs, 1);
+	cr_assert_eq(page_lookup(pgdir, va, NULL), b);
+	cr_assert_eq(page_lookup(pgdir, va + PGSIZE, NULL), a);
+	cr_assert(tlb.count >= 1 && tlb.va == va,
+		  "replacing a present mapping must invalidate its TLB entry");
+}
+
+Test(pgtable, insert_out_of_memory, .description = "page_insert fails with -E_NO_MEM and leaves refs alone")
+{
+	struct page *pp = page_alloc(0);
+
+	while (page_alloc(0) != NULL)
+		;
+	cr_assert_eq(page_insert(pgdir, pp, 0x00800000, PTE_W), -E_NO_MEM);
+	cr_assert_eq(pp->refs, 0);
+}
+
+Test(pgtable, boot_map_region, .description = "boot_map_region maps a range across page tables, no refs")
+{
+	uintptr_t va = 0x003FE000;	/* two pages before a 4 MB boundary */
+	physaddr_t pa = 0x00200000;
+	int i;
+
+	boot_map_region(pgdir, va, 4 * PGSIZE, pa, PTE_W);
+	for (i = 0; i < 4; i++) {
+		pte_t *pte = pgdir_walk(pgdir, va + i * PGSIZE, false);
+
+		cr_assert_not_null(pte);
+		cr_assert_eq(*pte, (pa + i * PGSIZE) | PTE_W | PTE_P);
+	}
+	cr_assert_eq(pa2page(pa)->refs, 0, "boot_map_region counts no references");
+}
+
+/*
+ * Random inserts and removes over a few addresses and pages, checked
+ * against a model after every step: what is mapped where, and every
+ * page's reference count.
+ */
+Test(pgtable, random_against_model, .description = "1000 random inserts and removes agree with a model")
+{
+	enum { NVA = 6, NPG = 4, STEPS = 1000 };
+	const uintptr_t vas[NVA] = {
+		0x00800000, 0x00801000, 0x00BFF000, 0x00C00000, 0x40000000, 0xBFFFE000,
+	};
+	struct page *pg[NPG];
+	int model[NVA];			/* index into pg[], -1: unmapped */
+	int step, i, j, k, refs;
+
+	srand(2024);
+	for (j = 0; j < NPG; j++) {
+		pg[j] = page_alloc(0);
+		pg[j]->refs++;		/* ours, so they are never freed */
+	}
+	for (i = 0; i < NVA; i++)
+		model[i] = -1;
+	for (step = 0; step < STEPS; step++) {
+		i = rand() % NVA;
+		if (rand() % 3 == 0) {
+			page_remove(pgdir, vas[i]);
+			model[i] = -1;
+		} else {
+			j = rand() % NPG;
+			cr_assert_eq(page_insert(pgdir, pg[j], vas[i], PTE_W | PTE_U), 0);
+			model[i] = j;
+		}
+		for (k = 0; k < NVA; k++) {
+			struct page *got = page_lookup(pgdir, vas[k], NULL);
+
+			cr_assert_eq(got, model[k] < 0 ? NULL : pg[model[k]],
+				     "step %d: the page at %08lx is wrong", step,
+				     (unsigned long) vas[k]);
+		}
+		for (j = 0; j < NPG; j++) {
+			for (refs = 1, k = 0; k < NVA; k++)
+				refs += model[k] == j;
+			cr_assert_eq(pg[j]->refs, refs, "step %d: page %d has "
+				     "refs %u, expected %d", step, j, pg[j]->refs, refs);
+		}
+	}
+}

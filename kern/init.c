@@ -12,6 +12,13 @@
 #include "kern/bootinfo.h"
 #include "kern/monitor.h"
 #include "kern/ktest.h"
+#include "kern/pmap.h"
+#include "kern/gdt.h"
+#include "kern/trap.h"
+#include "kern/pic.h"
+#include "kern/pit.h"
+#include "kern/env.h"
+#include "kern/sched.h"
 
 void kmain(uint32_t magic, physaddr_t mbinfo) __attribute__((noreturn));
 
@@ -25,6 +32,19 @@ kmain(uint32_t magic, physaddr_t mbinfo)
 	cprintf("boot loader: %s\n", boot_loader_name());
 	cprintf("command line: '%s'\n", boot_cmdline());
 	boot_stage(1);
+
+	/* Lab 2: physical memory, the page allocator, the kernel's page tables. */
+	mem_init();
+	boot_stage(2);
+
+	/* Lab 3: segments, traps, the timer, user environments. */
+	gdt_init();
+	trap_init();
+	pic_init();
+	pit_init(TIMER_HZ);
+	env_init();
+	boot_stage(3);
+	sched_autorun();
 
 	monitor();
 }

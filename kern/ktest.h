@@ -15,4 +15,27 @@
  */
 void boot_stage(int stage);
 
+/*
+ * Test bodies that live beside the code they test.  Each prints what the
+ * grader checks and returns EXIT_SUCCESS or EXIT_FAILURE.
+ */
+/* Lab 2 (kern/memcheck.c) */
+/** @brief test=memmap: the loader's map and page_init's free lists. */
+int test_memmap(void);
+/** @brief test=page_alloc: the allocator's zones, zeroing, exhaustion, refs. */
+int test_page_alloc(void);
+/** @brief test=page_table: walk/insert/lookup/remove, then through the MMU. */
+int test_page_table(void);
+/** @brief test=kern_pgdir: the kernel's address space as mem_init built it. */
+int test_kern_pgdir(void);
+/** @brief test=windows: kmap() and mmio_map_region(). */
+int test_windows(void);
+/* Lab 3 (kern/trapcheck.c) */
+/** @brief test=idt: the IDT, GDT and TSS as the CPU sees them. */
+int test_idt(void);
+/** @brief test=traps: each exception raised in the kernel reaches its vector. */
+int test_traps(void);
+/** @brief test=timer: ten ticks of the 8253 through the 8259. */
+int test_timer(void);
+
 #endif

@@ -13,6 +13,10 @@
 #include "kern/kdebug.h"
 #include "kern/power.h"
 #include "kern/memlayout.h"
+#include "kern/error.h"
+#include "kern/pmap.h"
+#include "kern/env.h"
+#include "kern/sched.h"
 #include "kern/monitor.h"
 
 #define MAXARGS	16
@@ -28,11 +32,15 @@ static int mon_help(int argc, char **argv);
 static int mon_kerninfo(int argc, char **argv);
 static int mon_backtrace(int argc, char **argv);
 static int mon_exit(int argc, char **argv);
+static int mon_showmap(int argc, char **argv);
+static int mon_run(int argc, char **argv);
 
 static const struct command commands[] = {
 	{ "help", "List the commands", mon_help },
 	{ "kerninfo", "Show where the kernel is in memory", mon_kerninfo },
 	{ "backtrace", "Show the stack of calls that led here", mon_backtrace },
+	{ "showmap", "Show the page mappings of [va, va + n pages): showmap va [n]", mon_showmap },
+	{ "run", "Run user programs side by side: run name...", mon_run },
 	{ "exit", "Stop the machine: exit [status]", mon_exit },
 };
 
@@ -85,6 +93,80 @@ static int
 mon_exit(int argc, char **argv)
 {
 	machine_exit(argc > 1 ? strtol(argv[1], NULL, 0) : EXIT_SUCCESS);
+}
+
+/*
+ * Lab 2: what the loaded page directory maps, page by page, as the MMU
+ * would see it (the permissions of directory and table entry combined).
+ */
+static int
+mon_showmap(int argc, char **argv)
+{
+	uintptr_t va;
+	long i, n;
+	pde_t *pgdir, pde;
+	pte_t *pt;
+
+	if (kern_pgdir == NULL) {
+		cprintf("showmap: no page tables yet (lab 2's mem_init has not run)\n");
+		return -1;
+	}
+	if (argc < 2) {
+		cprintf("usage: showmap va [pages]\n");
+		return -1;
+	}
+	va = ROUNDDOWN((uintptr_t) strtol(argv[1], NULL, 16), PGSIZE);
+	n = argc > 2 ? strtol(argv[2], NULL, 0) : 1;
+	pgdir = pa2kva(PTE_ADDR(rcr3()));
+	for (i = 0; i < n; i++, va += PGSIZE) {
+		pde = pgdir[PDX(va)];
+		if (!(pde & PTE_P)) {
+			cprintf("%08x  no page table\n", va);
+			continue;
+		}
+		pt = pa2kva(PTE_ADDR(pde));
+		if (!(pt[PTX(va)] & PTE_P)) {
+			cprintf("%08x  not mapped\n", va);
+			continue;
+		}
+		cprintf("%08x  -> %08x  %s %s%s%s\n", va, PTE_ADDR(pt[PTX(va)]),
+			pde & pt[PTX(va)] & PTE_U ? "user" : "kernel",
+			pde & pt[PTX(va)] & PTE_W ? "read/write" : "read-only",
+			pt[PTX(va)] & PTE_A ? " accessed" : "",
+			pt[PTX(va)] & PTE_D ? " dirty" : "");
+	}
+	return 0;
+}
+
+/*
+ * Lab 3: start the named programs and let them run; the monitor comes
+ * back, on a fresh stack, when the last one has finished.
+ */
+static int
+mon_run(int argc, char **argv)
+{
+	int i, started = 0;
+	envid_t id;
+
+	if (!env_ready()) {
+		cprintf("run: no user environments yet (lab 3's bring-up has not run)\n");
+		return -1;
+	}
+	if (argc < 2) {
+		cprintf("usage: run name...; the programs are: ");
+		user_program_list();
+		return -1;
+	}
+	for (i = 1; i < argc; i++) {
+		if ((id = env_create(argv[i])) < 0)
+			cprintf("run: cannot start '%s': %s\n", argv[i],
+				error_string(id));
+		else
+			started++;
+	}
+	if (started == 0)
+		return -1;
+	sched_yield();
 }
 
 /* Split line into words in place; returns the count, or -1 if too many. */

@@ -100,6 +100,17 @@ check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
 	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \
 	exit 1; }
 
+# QEMU's isa-debug-exit device makes QEMU exit with 2 * status + 1; undo
+# that so make's exit status is the kernel's.  A plain 0 means QEMU quit
+# without one: you quit it, or the machine reset (with -no-reboot, a
+# triple fault ends that way).
+qemu-exit-status = rc=$$?; \
+	if [ $$rc -eq 0 ]; then \
+		echo "qemu: stopped without an exit status (quit by hand, or a triple fault)" >&2; \
+		exit 1; \
+	fi; \
+	exit $$((rc >> 1))
+
 ## run: the finished system in one command (the kernel in QEMU, console here)
 # (A sub-make, so that `make deps run` detects the compiler deps installed.)
 run:
@@ -108,13 +119,13 @@ run:
 ## qemu: boot the kernel in a QEMU window, serial console in this terminal
 qemu: all
 	$(check-qemu)
-	$(QEMU) $(QEMUOPTS) -serial mon:stdio $(QEMU_KERNEL)
+	$(QEMU) $(QEMUOPTS) -serial mon:stdio $(QEMU_KERNEL); $(qemu-exit-status)
 
 ## qemu-nox: boot the kernel with no window; Ctrl-a x quits QEMU
 qemu-nox: all
 	$(check-qemu)
 	@echo "*** Console on this terminal. Ctrl-a x quits QEMU."
-	$(QEMU) $(QEMUOPTS) -nographic $(QEMU_KERNEL)
+	$(QEMU) $(QEMUOPTS) -nographic $(QEMU_KERNEL); $(qemu-exit-status)
 
 .gdbinit: kern/gdbinit.tmpl
 	sed -e "s/@PORT@/$(GDBPORT)/" -e "s|@KERNEL@|$(KERNEL)|" $< > $@

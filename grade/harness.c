@@ -25,7 +25,9 @@
 
 #define DEFAULT_TIMEOUT	10.0
 #define DEFAULT_PROMPT	"K> "
-#define PANIC_TEXT	"kernel panic"
+/* What the host kernel and the guest OS print when they panic. */
+static const char *const panic_texts[] = { "kernel panic", "guest panic" };
+#define PANIC_TEXT_MAX	12	/* the longest of panic_texts */
 #define PANIC_GRACE	2.0	/* seconds to let a panic print its backtrace */
 #define MAX_ARGS	64
 #define BOCHS_RUN	"kern/boot/bochs-run.sh"
@@ -370,6 +372,19 @@ spawn(struct run *r, char *const argv[])
 }
 
 /* Match re against the log from *pos on; on a match move *pos past it. */
+/* The first panic line's start in s, from either kernel, or NULL. */
+static const char *
+find_panic(const char *s)
+{
+	const char *first = NULL, *hit;
+	size_t i;
+
+	for (i = 0; i < sizeof(panic_texts) / sizeof(panic_texts[0]); i++)
+		if ((hit = strstr(s, panic_texts[i])) && (!first || hit < first))
+			first = hit;
+	return first;
+}
+
 static bool
 scan(struct run *r, const regex_t *re, size_t *pos)
 {
@@ -412,13 +427,13 @@ watch_console(struct run *r)
 	const char *hit;
 	double t = now();
 
-	if (!r->panicked && (hit = strstr(r->log.s + r->panic_pos, PANIC_TEXT))) {
+	if (!r->panicked && (hit = find_panic(r->log.s + r->panic_pos))) {
 		r->panicked = true;
 		r->panic_pos = hit - r->log.s;
 		if (r->deadline > t + PANIC_GRACE * grade_timeout_scale())
 			r->deadline = t + PANIC_GRACE * grade_timeout_scale();
-	} else if (!r->panicked && r->log.len >= strlen(PANIC_TEXT)) {
-		r->panic_pos = r->log.len - strlen(PANIC_TEXT) + 1;
+	} else if (!r->panicked && r->log.len >= PANIC_TEXT_MAX) {
+		r->panic_pos = r->log.len - PANIC_TEXT_MAX + 1;
 	}
 	if (r->opts->stop_on && !r->stopped && scan(r, &r->stop_re, &r->stop_pos))
 		r->stopped = true;

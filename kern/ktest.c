@@ -10,6 +10,7 @@
 #include "kern/x86.h"
 #include "kern/string.h"
 #include "kern/printf.h"
+#include "kern/serial.h"
 #include "kern/kdebug.h"
 #include "kern/power.h"
 #include "kern/assert.h"
@@ -83,6 +84,7 @@ test_triplefault(void)
 	struct { uint16_t limit; uint32_t base; } __attribute__((packed)) idtr = { 0, 0 };
 
 	cprintf("triple-faulting on purpose\n");
+	serial_flush();
 	asm volatile("lidt %0; int3" : : "m" (idtr));
 	return EXIT_FAILURE;
 }

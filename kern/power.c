@@ -7,6 +7,7 @@
  */
 #include "kern/x86.h"
 #include "kern/printf.h"
+#include "kern/serial.h"
 #include "kern/power.h"
 
 #define QEMU_DEBUG_EXIT_PORT	0xF4
@@ -19,6 +20,7 @@ machine_exit(int status)
 
 	cli();
 	cprintf("exit status %d\n", status);
+	serial_flush();
 	outl(QEMU_DEBUG_EXIT_PORT, status);
 	for (s = "Shutdown"; *s; s++)
 		outb(BOCHS_SHUTDOWN_PORT, *s);

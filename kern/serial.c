@@ -25,6 +25,7 @@
 #define COM_LSR		5	/* in: line status */
 #define   COM_LSR_DATA	0x01
 #define   COM_LSR_TXRDY	0x20
+#define   COM_LSR_TEMT	0x40	/* transmitter completely empty */
 
 static bool uart_found;
 
@@ -71,4 +72,15 @@ serial_getc(void)
 	if (!uart_found || !(inb(COM1 + COM_LSR) & COM_LSR_DATA))
 		return -1;
 	return inb(COM1 + COM_RX);
+}
+
+void
+serial_flush(void)
+{
+	int i;
+
+	/* Bochs sends each byte after a delay; a run that ends at once
+	 * would lose the last ones. */
+	for (i = 0; uart_found && i < 128000 && !(inb(COM1 + COM_LSR) & COM_LSR_TEMT); i++)
+		pause();
 }

@@ -10,6 +10,8 @@
 void serial_init(void);
 /** @brief Send one byte, waiting (boundedly) for the transmitter. */
 void serial_putc(int c);
+/** @brief Wait (boundedly) until every byte sent has left the UART. */
+void serial_flush(void);
 /** @brief Return the next received byte, or -1 when none is waiting. */
 int serial_getc(void);
 /** @brief Whether serial_init found a UART. */

@@ -49,9 +49,11 @@ typedef __PTRDIFF_TYPE__ ssize_t;
 #endif
 
 typedef __builtin_va_list va_list;
+#ifndef va_start		/* a host unit test may have <stdarg.h> already */
 #define va_start(ap, last)	__builtin_va_start(ap, last)
 #define va_arg(ap, type)	__builtin_va_arg(ap, type)
 #define va_end(ap)		__builtin_va_end(ap)
 #define va_copy(d, s)		__builtin_va_copy(d, s)
+#endif
 
 #endif

@@ -9,16 +9,6 @@
 #ifndef GRADE_UNIT_KERN_H
 #define GRADE_UNIT_KERN_H
 
-/*
- * kern/types.h defines the va_ macros as <stdarg.h> does, but with other
- * parameter names, which the compiler calls a redefinition.  They mean
- * the same builtins, so let the kernel's definitions stand.
- */
-#undef va_start
-#undef va_arg
-#undef va_end
-#undef va_copy
-
 #include "grade/unit/kern_names.h"
 #include "kern/string.h"
 #include "kern/printf.h"

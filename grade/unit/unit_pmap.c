@@ -24,10 +24,6 @@
 #include <criterion/criterion.h>
 
 /* The kernel's headers define these as the C library does, in other words. */
-#undef va_start
-#undef va_arg
-#undef va_end
-#undef va_copy
 #undef static_assert
 #undef MIN
 #undef MAX

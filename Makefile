@@ -79,6 +79,7 @@ QEMUOPTS = -m $(MEM) -smp $(CPUS) -no-reboot -net none -accel $(ACCEL) \
 all:
 
 # Subdirectories add their rules and their targets to `all`.
+include vmm/Makefrag
 include kern/Makefrag
 include kern/boot/Makefrag
 include user/Makefrag

@@ -85,6 +85,7 @@ include kern/boot/Makefrag
 include user/Makefrag
 include guest_xv6/Makefrag
 include grade/Makefrag
+include grade/guests/Makefrag
 include solutions_stub/Makefrag
 include docs/Makefrag
 
@@ -94,8 +95,14 @@ include docs/Makefrag
 .PHONY: run qemu qemu-nox qemu-gdb qemu-nox-gdb gdb test print-gdbport
 
 # What the kernel is started with; `make qemu-nox CMDLINE=test=printf`.
+# A guest for the monitor (lab 4 on): `make run ENGINE=te GUEST=image`
+# passes the image as a Multiboot module and engine=te on the command line.
 CMDLINE ?=
-QEMU_KERNEL = -kernel $(KERNEL) -append "$(CMDLINE)"
+ENGINE ?=
+GUEST ?=
+KERNEL_CMDLINE = $(strip $(CMDLINE) $(if $(ENGINE),engine=$(ENGINE)))
+QEMU_KERNEL = -kernel $(KERNEL) -append "$(KERNEL_CMDLINE)" \
+	$(if $(GUEST),-initrd "$(GUEST)")
 
 check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
 	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \

@@ -19,6 +19,7 @@
 #include "kern/pit.h"
 #include "kern/env.h"
 #include "kern/sched.h"
+#include "vmm/vmm.h"
 
 void kmain(uint32_t magic, physaddr_t mbinfo) __attribute__((noreturn));
 
@@ -45,6 +46,11 @@ kmain(uint32_t magic, physaddr_t mbinfo)
 	env_init();
 	boot_stage(3);
 	sched_autorun();
+
+	/* Lab 4: the monitor, and a guest if the command line names an engine. */
+	vmm_init();
+	boot_stage(4);
+	vmm_autorun();
 
 	monitor();
 }

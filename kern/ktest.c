@@ -17,6 +17,7 @@
 #include "kern/bootinfo.h"
 #include "kern/monitor.h"
 #include "kern/ktest.h"
+#include "vmm/vmm.h"
 
 struct ktest {
 	const char *name;
@@ -103,6 +104,7 @@ static const struct ktest ktests[] = {
 	{ "idt", 3, test_idt },
 	{ "traps", 3, test_traps },
 	{ "timer", 3, test_timer },
+	{ "vmload", 4, test_vmload },
 };
 
 static const struct ktest *

@@ -65,6 +65,13 @@ struct vcpu {
 	uint64_t tsc_offset;
 
 	bool halted;		/* executed hlt, waiting for an interrupt */
+	/*
+	 * sti (or mov/pop %ss) just executed: interrupts stay blocked until
+	 * the next instruction completes, as on the CPU (sti; hlt must not
+	 * lose a wakeup).  The emulator sets it; the engine clears it after
+	 * the next guest instruction and checks it before injecting.
+	 */
+	bool intr_shadow;
 };
 
 #endif

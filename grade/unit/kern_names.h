@@ -24,3 +24,7 @@
 #define memmove		kern_memmove
 #define memcmp		kern_memcmp
 #define cons_putc	kern_cons_putc
+#define elfcheck	kern_elfcheck
+#define desc_base	kern_desc_base
+#define desc_limit	kern_desc_limit
+#define desc_shadow	kern_desc_shadow

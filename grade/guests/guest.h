@@ -1,0 +1,29 @@
+/*
+ * guest.h - what every test guest shares: ports, printing, ending the run.
+ *
+ * The test guests are tiny kernels of their own, written for the PC of
+ * DESIGN.md section 4, so that they run the same natively under QEMU and
+ * under the monitor; only what they print should differ.
+ */
+#ifndef GRADE_GUESTS_GUEST_H
+#define GRADE_GUESTS_GUEST_H
+
+typedef unsigned char uint8_t;
+typedef unsigned short uint16_t;
+typedef unsigned int uint32_t;
+typedef unsigned long long uint64_t;
+
+static inline void outb(uint16_t port, uint8_t v) { asm volatile("outb %0, %w1" : : "a" (v), "Nd" (port)); }
+static inline void outw(uint16_t port, uint16_t v) { asm volatile("outw %0, %w1" : : "a" (v), "Nd" (port)); }
+static inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %w1" : : "a" (v), "Nd" (port)); }
+static inline uint8_t inb(uint16_t port) { uint8_t v; asm volatile("inb %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
+static inline uint32_t inl(uint16_t port) { uint32_t v; asm volatile("inl %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
+
+/** @brief Print to the first UART (polled). */
+void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/** @brief End the run with @p status through the debug-exit port. */
+void gexit(int status) __attribute__((noreturn));
+/** @brief Set up the UART and mask the 8259s (no interrupt until asked). */
+void ginit(void);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * vide.h - the primary IDE channel (0x1F0-0x1F7, control 0x3F6, IRQ 14)
+ * with a master and a slave disk, by programmed I/O.
+ */
+#ifndef VMM_DEV_IDE_H
+#define VMM_DEV_IDE_H
+
+#include "kern/types.h"
+#include "vmm/dev/virq.h"
+
+#define VIDE_BASE	0x1F0
+#define VIDE_CTRL	0x3F6
+#define VIDE_IRQ	14
+#define VIDE_SECTOR	512
+
+struct vide_drive {
+	uint8_t *data;		/* the image, in monitor memory */
+	uint32_t sectors;
+	bool present;
+	bool readonly;
+};
+
+enum vide_xfer { VIDE_IDLE, VIDE_PIO_IN, VIDE_PIO_OUT };
+
+struct vide {
+	struct vide_drive drive[2];
+	uint8_t feature, error, nsect, lba0, lba1, lba2, select, status, ctrl;
+	enum vide_xfer xfer;
+	uint8_t buf[VIDE_SECTOR];
+	unsigned pos;		/* bytes of buf transferred */
+	unsigned left;		/* sectors still to transfer, this one included */
+	uint32_t lba;		/* the sector in buf */
+	bool write_cmd;		/* buf is bound for the disk (WRITE SECTORS) */
+	bool intrq;		/* the drive wants an interrupt */
+	struct virq irq;
+	int level;
+	uint64_t sectors_read, sectors_written;
+};
+
+/** @brief Reset the channel; drives come from vplat_init's config. */
+void vide_init(struct vide *d, struct virq irq);
+/** @brief Attach a @p bytes-byte image at @p data as drive @p n (0 master, 1 slave). */
+void vide_attach(struct vide *d, int n, uint8_t *data, uint32_t bytes, bool readonly);
+/** @brief Guest read of @p size (1, 2 or 4) bytes at port 0x1F0-0x1F7 or 0x3F6. */
+uint32_t vide_read(struct vide *d, uint16_t port, int size);
+/** @brief Guest write of @p size bytes of @p val at port 0x1F0-0x1F7 or 0x3F6. */
+void vide_write(struct vide *d, uint16_t port, int size, uint32_t val);
+
+#endif

@@ -1,0 +1,98 @@
+/*
+ * emul_int.h - what the emulator's files share (not for the engine).
+ *
+ * One instruction is emulated on a working copy of the registers
+ * (struct emu): every memory access goes through the engine's callbacks
+ * and may fault, and a fault must leave the guest's registers as they
+ * were, so the copy reaches the vcpu only when the instruction is done.
+ * Paper section 2: the monitor performs the trapped instruction's effect
+ * on the virtual machine state.
+ */
+#ifndef VMM_EMUL_INT_H
+#define VMM_EMUL_INT_H
+
+#include "vmm/emulate.h"
+
+struct emu {
+	struct vcpu *v;
+	const struct insn *in;
+	const struct emu_ops *ops;
+	void *ctx;
+	struct emu_event *ev;
+	uint32_t gpr[NGPRS];	/* working copies, committed by emu_commit */
+	uint32_t eflags;
+	uint32_t eip;		/* where the instruction goes next */
+};
+
+/* The arithmetic flags every ALU instruction defines. */
+#define FL_ARITH	(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
+
+/* Group-1 ALU operations, in their encoding order (ModRM reg of 80-83). */
+enum alu_op {
+	ALU_ADD, ALU_OR, ALU_ADC, ALU_SBB, ALU_AND, ALU_SUB, ALU_XOR, ALU_CMP
+};
+
+/**
+ * @brief One group-1 ALU operation of @p size bytes; updates *flags.
+ * @return the result (unchanged a for ALU_CMP, which writes nothing).
+ */
+uint32_t alu(enum alu_op op, uint32_t a, uint32_t b, int size, uint32_t *flags);
+/** @brief inc (@p delta 1) or dec (-1): CF is kept. */
+uint32_t alu_incdec(uint32_t a, int delta, int size, uint32_t *flags);
+/** @brief neg: 0 - a, CF set unless a is 0. */
+uint32_t alu_neg(uint32_t a, int size, uint32_t *flags);
+
+/** @brief Fill ev with exception @p vec (error code @p err if has_err). */
+int emu_fault(struct emu *e, int vec, bool has_err, uint32_t err);
+/** @brief A general-protection fault with error code err: the most common answer. */
+int emu_gp(struct emu *e, uint32_t err);
+/** @brief Give up on the instruction, with a reason for the log. */
+int emu_unhandled(struct emu *e, const char *why);
+
+/** @brief A general register of size 1 (al..bh encoding), 2 or 4. */
+uint32_t emu_getreg(struct emu *e, int r, int size);
+/** @brief Store into a general register; size 1 and 2 keep the other bits. */
+void emu_setreg(struct emu *e, int r, int size, uint32_t val);
+
+/** @brief Read @p size bytes at seg:off (segment limit checked). */
+int emu_read(struct emu *e, int seg, uint32_t off, int size, uint32_t *val);
+/** @brief Write @p size bytes at seg:off (segment limit checked). */
+int emu_write(struct emu *e, int seg, uint32_t off, int size, uint32_t val);
+/** @brief Read/write raw bytes at a linear address (descriptor tables). */
+int emu_read_lin(struct emu *e, uint32_t la, void *buf, int size);
+/** @brief Write raw bytes at a linear address. */
+int emu_write_lin(struct emu *e, uint32_t la, const void *buf, int size);
+
+/** @brief Read the r/m operand: a register or the memory operand. */
+int emu_rm_read(struct emu *e, int size, uint32_t *val);
+/** @brief Write the r/m operand. */
+int emu_rm_write(struct emu *e, int size, uint32_t val);
+
+/** @brief Push @p size bytes onto the guest stack (working ESP). */
+int emu_push(struct emu *e, int size, uint32_t val);
+/** @brief Pop @p size bytes from the guest stack (working ESP). */
+int emu_pop(struct emu *e, int size, uint32_t *val);
+
+/** @brief Merge a popped EFLAGS image (popf, iret) by CPL and IOPL rules. */
+void emu_load_eflags(struct emu *e, uint32_t val, int size);
+
+/** @brief Read the 8-byte descriptor @p sel selects (GDT or LDT) into d. */
+int emu_read_desc(struct emu *e, uint16_t sel, uint32_t d[2]);
+/** @brief A descriptor's base, limit (granularity applied) and attributes. */
+void emu_desc_seg(const uint32_t d[2], uint16_t sel, struct vseg *s);
+
+/** @brief Copy the working registers and EIP into the vcpu. */
+void emu_commit(struct emu *e);
+
+/** @brief Data-moving and ALU instructions (MMIO): emul_mem.c. */
+int emu_mem_insn(struct emu *e);
+/** @brief String instructions, rep included: emul_string.c. */
+int emu_string(struct emu *e);
+/** @brief Privileged and sensitive instructions: emul_priv.c. */
+int emu_priv_insn(struct emu *e);
+/** @brief Descriptor-table and control-register instructions: emul_sys.c. */
+int emu_sys_insn(struct emu *e);
+/** @brief iret: emul_iret.c. */
+int emu_iret(struct emu *e);
+
+#endif

@@ -1,0 +1,113 @@
+/*
+ * emul_iret.c - iret, to the same ring or out to user mode.
+ *
+ * Paper section 2: iret is where a deprivileged kernel goes wrong on the
+ * x86, since at ring 1 it cannot restore the interrupt flag.  The monitor
+ * makes the guest's iret trap (DESIGN.md section 5) and finishes it here,
+ * on the guest-visible state: the selectors, CPL and EFLAGS the guest
+ * believes in.  How those map onto real rings is the engine's business.
+ * Task returns (NT) and returns to virtual-8086 mode are not emulated.
+ */
+#include "vmm/emul_int.h"
+#include "kern/mmu.h"
+
+#define ATTR_DPL(a)	(((a) >> 5) & 3)
+#define ATTR_P		0x80
+#define ATTR_CODE	0x18	/* S and executable */
+#define ATTR_CONFORM	0x04
+
+/* Check and load the CS of a return to ring rpl. */
+static int
+return_cs(struct emu *e, uint32_t sel, struct vseg *cs)
+{
+	uint32_t d[2];
+	int err, dpl;
+
+	if ((sel & ~3u) == 0)
+		return emu_gp(e, 0);
+	if ((err = emu_read_desc(e, sel, d)))
+		return err;
+	emu_desc_seg(d, sel, cs);
+	dpl = ATTR_DPL(cs->attr);
+	if ((cs->attr & ATTR_CODE) != ATTR_CODE ||
+	    ((cs->attr & ATTR_CONFORM) ? dpl > (int) (sel & 3) : dpl != (int) (sel & 3)))
+		return emu_gp(e, sel & ~3u);
+	if (!(cs->attr & ATTR_P))
+		return emu_fault(e, T_NP, true, sel & ~3u);
+	return 0;
+}
+
+/* Check and load the SS of a return to an outer ring. */
+static int
+return_ss(struct emu *e, uint32_t sel, int rpl, struct vseg *ss)
+{
+	uint32_t d[2];
+	int err;
+
+	if ((sel & ~3u) == 0 || (int) (sel & 3) != rpl)
+		return emu_gp(e, sel & ~3u);
+	if ((err = emu_read_desc(e, sel, d)))
+		return err;
+	emu_desc_seg(d, sel, ss);
+	/* a writable data segment of the new ring */
+	if ((ss->attr & 0x1a) != 0x12 || ATTR_DPL(ss->attr) != rpl)
+		return emu_gp(e, sel & ~3u);
+	if (!(ss->attr & ATTR_P))
+		return emu_fault(e, T_SS, true, sel & ~3u);
+	return 0;
+}
+
+int
+emu_iret(struct emu *e)
+{
+	struct vcpu *v = e->v;
+	struct vseg cs, ss;
+	uint32_t eip, sel, fl, esp, sssel;
+	int err, rpl;
+
+	if (e->in->opsize != 4)
+		return emu_unhandled(e, "16-bit iret not emulated");
+	if (e->eflags & FL_NT)
+		return emu_unhandled(e, "iret with NT (task return) not emulated");
+	if ((err = emu_pop(e, 4, &eip)) || (err = emu_pop(e, 4, &sel)) ||
+	    (err = emu_pop(e, 4, &fl)))
+		return err;
+	sel &= 0xffff;
+	if ((fl & FL_VM) && v->cpl == 0)
+		return emu_unhandled(e, "iret to virtual-8086 mode not emulated");
+	rpl = sel & 3;
+	if (rpl < v->cpl)
+		return emu_gp(e, sel & ~3u);
+	if ((err = return_cs(e, sel, &cs)))
+		return err;
+	if (rpl > v->cpl) {
+		if ((err = emu_pop(e, 4, &esp)) || (err = emu_pop(e, 4, &sssel)))
+			return err;
+		if ((err = return_ss(e, sssel & 0xffff, rpl, &ss)))
+			return err;
+	}
+	if (eip > cs.limit)
+		return emu_gp(e, 0);
+
+	/* Every check passed: now change the vcpu. */
+	emu_load_eflags(e, fl, 4);	/* by the old CPL's rules */
+	e->eip = eip;
+	v->seg[SEG_CS] = cs;
+	if (rpl > v->cpl) {
+		v->seg[SEG_SS] = ss;
+		e->gpr[REG_ESP] = esp;
+		v->cpl = rpl;
+		/* data segments the new ring may not use become null */
+		for (int s = 0; s < NSREGS; s++) {
+			uint16_t a = v->seg[s].attr;
+			bool conforming_code = (a & (ATTR_CODE | ATTR_CONFORM)) ==
+					       (ATTR_CODE | ATTR_CONFORM);
+
+			if (s == SEG_CS || s == SEG_SS || conforming_code)
+				continue;
+			if (ATTR_DPL(a) < rpl)
+				v->seg[s] = (struct vseg) { 0 };
+		}
+	}
+	return EMU_DONE;
+}

@@ -1,0 +1,221 @@
+/*
+ * emul_sys.c - descriptor tables and control and debug registers.
+ *
+ * Paper section 2.3, shadow structures: the guest's GDTR, IDTR, LDTR, TR
+ * and CR0-CR4 exist only in the vcpu; the hardware runs on the monitor's
+ * shadows.  Loads update the vcpu, then tell the engine (ops->load_dtr,
+ * ops->write_cr) so the shadows follow.  Stores (sgdt, sidt, sldt, str,
+ * smsw) read the vcpu: when they trap (CR4.UMIP), the guest sees its own
+ * values, not the monitor's.
+ */
+#include "vmm/emul_int.h"
+#include "kern/mmu.h"
+
+int
+emu_read_desc(struct emu *e, uint16_t sel, uint32_t d[2])
+{
+	bool ldt = sel & SEL_TI;
+	uint32_t base = ldt ? e->v->ldtr.base : e->v->gdtr.base;
+	uint32_t limit = ldt ? e->v->ldtr.limit : e->v->gdtr.limit;
+	uint32_t off = sel & ~7u;
+
+	if (off + 7 > limit || (ldt && e->v->ldtr.sel == 0))
+		return emu_gp(e, sel & ~3u);
+	return emu_read_lin(e, base + off, d, 8);
+}
+
+void
+emu_desc_seg(const uint32_t d[2], uint16_t sel, struct vseg *s)
+{
+	uint32_t limit = (d[0] & 0xffff) | (d[1] & 0xf0000);
+
+	if (d[1] & (1u << 23))			/* G: 4 KB units */
+		limit = limit << 12 | 0xfff;
+	s->sel = sel;
+	s->base = (d[0] >> 16) | (d[1] & 0xff) << 16 | (d[1] & 0xff000000);
+	s->limit = limit;
+	s->attr = ((d[1] >> 8) & 0xff) | ((d[1] >> 20) & 0xf) << 8;
+}
+
+static int
+load_dtr_hook(struct emu *e, enum emu_dtr which)
+{
+	if (e->ops->load_dtr && e->ops->load_dtr(e->ctx, which, &e->ev->fault))
+		return EMU_FAULT;
+	return EMU_DONE;
+}
+
+/* lldt and ltr: a system descriptor from the GDT, of the right type. */
+static int
+load_sysreg(struct emu *e, bool tr)
+{
+	struct vsysreg *r = tr ? &e->v->tr : &e->v->ldtr;
+	struct vseg s;
+	uint32_t d[2], sel;
+	int err, want = tr ? STS_T32A : 0x2;	/* available TSS, LDT */
+
+	if ((err = emu_rm_read(e, 2, &sel)))
+		return err;
+	if ((sel & ~3u) == 0 && !tr) {
+		*r = (struct vsysreg) { 0 };	/* a null LDT: legal, unusable */
+		return load_dtr_hook(e, EMU_LDTR);
+	}
+	if ((sel & ~3u) == 0 || (sel & SEL_TI))
+		return emu_gp(e, sel & ~3u);
+	if ((err = emu_read_desc(e, sel, d)))
+		return err;
+	emu_desc_seg(d, sel, &s);
+	if ((s.attr & 0x1f) != want)
+		return emu_gp(e, sel & ~3u);
+	if (!(s.attr & 0x80))
+		return emu_fault(e, T_NP, true, sel & ~3u);
+	if (tr) {
+		/* ltr marks the TSS busy in the guest's GDT */
+		d[1] |= 0x200;
+		if ((err = emu_write_lin(e, e->v->gdtr.base + (sel & ~7u) + 4, &d[1], 4)))
+			return err;
+	}
+	*r = (struct vsysreg) { .sel = sel, .base = s.base, .limit = s.limit, .attr = s.attr };
+	return load_dtr_hook(e, tr ? EMU_TR : EMU_LDTR);
+}
+
+/* sgdt/sidt and lgdt/lidt: a 16-bit limit, then a base (24 bits under 66). */
+static int
+dtr(struct emu *e, struct vdtr *t, bool load, enum emu_dtr which)
+{
+	uint32_t off = insn_ea(e->in, e->gpr), limit, base;
+	int err;
+
+	if (!load)
+		return emu_write(e, e->in->seg, off, 2, t->limit) ?:
+		       emu_write(e, e->in->seg, off + 2, 4, t->base) ?: EMU_DONE;
+	if ((err = emu_read(e, e->in->seg, off, 2, &limit)) ||
+	    (err = emu_read(e, e->in->seg, off + 2, 4, &base)))
+		return err;
+	t->limit = limit;
+	t->base = e->in->opsize == 2 ? base & 0xffffff : base;
+	return load_dtr_hook(e, which);
+}
+
+/* A control register write: check it, let the engine see it, store it. */
+static int
+write_cr(struct emu *e, int cr, uint32_t val)
+{
+	/* MCE 0x40, PCE 0x100, OSFXSR 0x200, OSXMMEXCPT 0x400 are harmless;
+	 * PAE and VMXE are refused: the monitor does not do them */
+	static const uint32_t cr4_known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE |
+		CR4_PSE | CR4_PGE | 0x40 | 0x100 | 0x200 | 0x400;
+
+	if (cr == 0) {
+		val |= CR0_ET;		/* hardwired on a 486 and later */
+		if ((val & CR0_PG) && !(val & CR0_PE))
+			return emu_gp(e, 0);
+		if ((val & CR0_NW) && !(val & CR0_CD))
+			return emu_gp(e, 0);
+	}
+	if (cr == 4 && (val & ~cr4_known))
+		return emu_gp(e, 0);
+	if (cr != 2 && e->ops->write_cr && e->ops->write_cr(e->ctx, cr, val, &e->ev->fault))
+		return EMU_FAULT;
+	switch (cr) {
+	case 0: e->v->cr0 = val; break;
+	case 2: e->v->cr2 = val; break;
+	case 3: e->v->cr3 = val; break;
+	case 4: e->v->cr4 = val; break;
+	}
+	return EMU_DONE;
+}
+
+static int
+mov_crdr(struct emu *e)
+{
+	const struct insn *in = e->in;
+	uint32_t *cr[] = { &e->v->cr0, NULL, &e->v->cr2, &e->v->cr3, &e->v->cr4 };
+	int n = in->reg;
+
+	if (in->op == 0x21 || in->op == 0x23) {
+		/* dr4 and dr5 are dr6 and dr7 unless CR4.DE makes them #UD */
+		if (n == 4 || n == 5) {
+			if (e->v->cr4 & CR4_DE)
+				return emu_fault(e, T_UD, false, 0);
+			n += 2;
+		}
+		if (in->op == 0x21)
+			e->gpr[in->rm] = e->v->dr[n];
+		else
+			e->v->dr[n] = e->gpr[in->rm];
+		return EMU_DONE;
+	}
+	if (in->op == 0x20) {
+		e->gpr[in->rm] = *cr[n];
+		return EMU_DONE;
+	}
+	return write_cr(e, n, e->gpr[in->rm]);
+}
+
+static int
+group6(struct emu *e)
+{
+	int size = e->in->mem ? 2 : e->in->opsize;
+
+	switch (e->in->reg) {
+	case 0: case 1:				/* sldt, str */
+		if ((e->v->cr4 & CR4_UMIP) && e->v->cpl > 0)
+			return emu_gp(e, 0);
+		return emu_rm_write(e, size, e->in->reg ? e->v->tr.sel : e->v->ldtr.sel) ?:
+		       EMU_DONE;
+	case 2: case 3:
+		if (e->v->cpl > 0)
+			return emu_gp(e, 0);
+		return load_sysreg(e, e->in->reg == 3);
+	}
+	return emu_unhandled(e, "verr/verw not emulated");
+}
+
+static int
+group7(struct emu *e)
+{
+	const struct insn *in = e->in;
+	uint32_t v;
+	int err;
+
+	if (in->reg == 4 || in->reg < 2) {	/* smsw, sgdt, sidt: UMIP-guarded */
+		if ((e->v->cr4 & CR4_UMIP) && e->v->cpl > 0)
+			return emu_gp(e, 0);
+	} else if (e->v->cpl > 0) {
+		return emu_gp(e, 0);
+	}
+	if (!in->mem && in->reg != 4 && in->reg != 6)
+		return emu_unhandled(e, "group 7 register form not emulated");
+	switch (in->reg) {
+	case 0: return dtr(e, &e->v->gdtr, false, EMU_GDTR);
+	case 1: return dtr(e, &e->v->idtr, false, EMU_IDTR);
+	case 2: return dtr(e, &e->v->gdtr, true, EMU_GDTR);
+	case 3: return dtr(e, &e->v->idtr, true, EMU_IDTR);
+	case 4:
+		return emu_rm_write(e, in->mem ? 2 : in->opsize, e->v->cr0) ?: EMU_DONE;
+	case 6:				/* lmsw: PE, MP, EM, TS; PE cannot be cleared */
+		if ((err = emu_rm_read(e, 2, &v)))
+			return err;
+		return write_cr(e, 0, (e->v->cr0 & ~0xeu) | (v & 0xf) | (e->v->cr0 & CR0_PE));
+	case 7:				/* invlpg */
+		if (e->ops->invlpg)
+			e->ops->invlpg(e->ctx, e->v->seg[in->seg].base + insn_ea(in, e->gpr));
+		return EMU_DONE;
+	}
+	return emu_unhandled(e, "instruction not emulated");
+}
+
+int
+emu_sys_insn(struct emu *e)
+{
+	switch (e->in->op) {
+	case 0x00:
+		return group6(e);
+	case 0x01:
+		return group7(e);
+	case 0x06:			/* clts */
+		return write_cr(e, 0, e->v->cr0 & ~CR0_TS);
+	}
+	return mov_crdr(e);
+}

@@ -1,0 +1,146 @@
+/*
+ * gmem.c - guest-physical memory: host pages behind a page directory.
+ *
+ * The guest believes it owns RAM from physical 0 (DESIGN.md section 4).
+ * The monitor gives it ordinary host pages, wherever the allocator finds
+ * them, and records the choice in the physical-mode page directory: with
+ * guest paging off (lab 4) the guest runs on that directory as it is, so
+ * guest-linear = guest-physical, and with guest paging on (lab 5) the
+ * shadow MMU reads it as the gpa -> hpa map.  One structure, two uses,
+ * and no second copy of 65536 entries to keep in step.
+ *
+ * Pages are PTE_U: with paging off every guest access is allowed, at any
+ * ring.  What keeps the guest out of the monitor is not this directory
+ * (the monitor's entries are copied in, without PTE_U) but segment limits
+ * (vmm/shadowdt.c), because ring 1 is a supervisor to the MMU.
+ */
+#include "kern/types.h"
+#include "kern/string.h"
+#include "kern/printf.h"
+#include "kern/error.h"
+#include "kern/pmap.h"
+#include "vmm/gmem.h"
+
+int
+gmem_alloc(struct vm *vm, uint32_t ram)
+{
+	struct page *pp;
+	uint32_t gpa;
+
+	/*
+	 * The guest's pages plus about one page table per 4 MB; asking the
+	 * allocator first makes "not enough memory" one message, not a
+	 * half-built guest.
+	 */
+	if (page_free_count(0) < ram / PGSIZE + ram / PTSIZE + 16) {
+		cprintf("vmm: guest memory of %u MB needs %u free host pages, "
+			"the host has %u: lower guestmem= on the kernel command "
+			"line or give QEMU more memory (make ... MEM=1024)\n",
+			ram >> 20, ram / PGSIZE, (unsigned) page_free_count(0));
+		return -E_NO_MEM;
+	}
+	if ((pp = page_alloc(ALLOC_ZERO | ALLOC_MON)) == NULL) {
+		cprintf("vmm: no monitor page left for the guest's page directory\n");
+		return -E_NO_MEM;
+	}
+	pp->refs++;
+	vm->physmap = page2kva(pp);
+	vm->ram = ram;
+	/* The monitor is in every address space, the guest's included. */
+	memcpy(&vm->physmap[PDX(MONBASE)], &kern_pgdir[PDX(MONBASE)],
+	       (NPDENTRIES - PDX(MONBASE)) * sizeof(pde_t));
+
+	for (gpa = 0; gpa < ram; gpa += PGSIZE) {
+		if ((pp = page_alloc(ALLOC_ZERO)) == NULL ||
+		    page_insert(vm->physmap, pp, gpa, PTE_W | PTE_U) < 0) {
+			if (pp)
+				page_free(pp);
+			cprintf("vmm: out of host memory at guest-physical %08x\n",
+				gpa);
+			gmem_free(vm);
+			return -E_NO_MEM;
+		}
+	}
+	return 0;
+}
+
+void
+gmem_free(struct vm *vm)
+{
+	uint32_t pdx, ptx;
+	pte_t *pt;
+
+	if (vm->physmap == NULL)
+		return;
+	for (pdx = 0; pdx < PDX(MONBASE); pdx++) {
+		if (!(vm->physmap[pdx] & PTE_P))
+			continue;
+		pt = pa2kva(PTE_ADDR(vm->physmap[pdx]));
+		for (ptx = 0; ptx < NPTENTRIES; ptx++)
+			if (pt[ptx] & PTE_P)
+				page_remove(vm->physmap,
+					    (uintptr_t) PGADDR(pdx, ptx, 0));
+		page_decref(pa2page(PTE_ADDR(vm->physmap[pdx])));
+		vm->physmap[pdx] = 0;
+	}
+	page_decref(pa2page(kva2pa(vm->physmap)));
+	vm->physmap = NULL;
+	vm->ram = 0;
+}
+
+physaddr_t
+gmem_hpa(const struct vm *vm, uint32_t gpa)
+{
+	pde_t pde;
+	pte_t *pt;
+
+	if (gpa >= vm->ram)
+		return (physaddr_t) -1;
+	pde = vm->physmap[PDX(gpa)];
+	if (!(pde & PTE_P))
+		return (physaddr_t) -1;
+	pt = pa2kva(PTE_ADDR(pde));
+	if (!(pt[PTX(gpa)] & PTE_P))
+		return (physaddr_t) -1;
+	return PTE_ADDR(pt[PTX(gpa)]) | PGOFF(gpa);
+}
+
+/* Copy between buf and guest memory a page at a time through kmap. */
+static int
+gmem_copy(const struct vm *vm, uint32_t gpa, void *buf, size_t len,
+	  bool to_guest)
+{
+	uint8_t *b = buf, *win;
+	size_t n;
+
+	if (gpa >= vm->ram || len > vm->ram - gpa)
+		return -1;
+	while (len > 0) {
+		n = MIN(len, (size_t) (PGSIZE - PGOFF(gpa)));
+		win = kmap(gmem_hpa(vm, gpa));
+		if (!to_guest)
+			memcpy(b, win, n);
+		else if (b)
+			memcpy(win, b, n);
+		else
+			memset(win, 0, n);
+		kunmap(win);
+		gpa += n;
+		len -= n;
+		if (b)
+			b += n;
+	}
+	return 0;
+}
+
+int
+gmem_read(const struct vm *vm, uint32_t gpa, void *buf, size_t len)
+{
+	return gmem_copy(vm, gpa, buf, len, false);
+}
+
+int
+gmem_write(const struct vm *vm, uint32_t gpa, const void *buf, size_t len)
+{
+	return gmem_copy(vm, gpa, (void *) buf, len, true);
+}

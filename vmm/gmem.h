@@ -1,0 +1,46 @@
+/*
+ * gmem.h - guest-physical memory: allocating it and reaching into it.
+ *
+ * Guest RAM is host pages from the lab-2 allocator, found through the
+ * physical-mode page directory (struct vm.physmap), which doubles as the
+ * gpa -> hpa table.  The monitor reaches a guest page through a kmap
+ * window, never through the host's direct map: the window exists in every
+ * address space, including the guest's own, where the monitor's trap
+ * handlers run.
+ */
+#ifndef VMM_GMEM_H
+#define VMM_GMEM_H
+
+#include "kern/types.h"
+#include "vmm/vm.h"
+
+/**
+ * @brief Give @p vm @p ram bytes (a multiple of 4 MB) of zeroed RAM at
+ * guest-physical 0 and build its physical-mode page directory.
+ * @return 0, or -E_NO_MEM with a message printed naming the fix
+ */
+int gmem_alloc(struct vm *vm, uint32_t ram);
+
+/** @brief Give back every page gmem_alloc() took. */
+void gmem_free(struct vm *vm);
+
+/**
+ * @brief The host-physical address behind guest-physical @p gpa, or
+ * (physaddr_t) -1 if gpa is not guest RAM.
+ */
+physaddr_t gmem_hpa(const struct vm *vm, uint32_t gpa);
+
+/**
+ * @brief Copy @p len bytes from guest-physical @p gpa into @p buf.
+ * @return 0, or -1 (nothing copied) if the range is not all guest RAM
+ */
+int gmem_read(const struct vm *vm, uint32_t gpa, void *buf, size_t len);
+
+/**
+ * @brief Copy @p len bytes from @p buf to guest-physical @p gpa; a NULL
+ * @p buf writes zeros.
+ * @return 0, or -1 (nothing copied) if the range is not all guest RAM
+ */
+int gmem_write(const struct vm *vm, uint32_t gpa, const void *buf, size_t len);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * shadowdesc.c - ring compression and truncation of one descriptor.
+ *
+ * Adams & Agesen, section 3.2: the monitor lives in the top of every
+ * address space, and the guest kernel runs at ring 1, where paging alone
+ * does not keep it out (rings 0-2 are all "supervisor" to the MMU).  So
+ * the guest's segments are cut short below the monitor.  A guest that
+ * never looks (every flat-segment OS) cannot tell, except by asking the
+ * CPU with lsl: one of the leaks grade/guests/pgdetect.c measures.
+ */
+#include "kern/types.h"
+#include "kern/mmu.h"
+#include "vmm/shadowdesc.h"
+
+uint32_t
+desc_base(uint64_t d)
+{
+	return (uint32_t) ((d >> 16) & 0xffffff) | (uint32_t) (d >> 56) << 24;
+}
+
+uint32_t
+desc_limit(uint64_t d)
+{
+	uint32_t lim = (uint32_t) (d & 0xffff) | (uint32_t) ((d >> 48) & 0xf) << 16;
+
+	return d & DESC_G ? lim << 12 | 0xfff : lim;
+}
+
+/* Replace the limit of d with the byte limit lim (the last byte's offset). */
+static uint64_t
+set_limit(uint64_t d, uint32_t lim)
+{
+	d &= ~(0xffffull | 0xfull << 48 | DESC_G);
+	if (lim > 0xfffff) {
+		/* Pages: the last whole page that still ends at or below lim. */
+		lim = ((lim + 1) >> 12) - 1;
+		d |= DESC_G;
+	}
+	return d | (lim & 0xffff) | (uint64_t) ((lim >> 16) & 0xf) << 48;
+}
+
+uint64_t
+desc_shadow(uint64_t d, uint32_t monbase, bool hide_user_code)
+{
+	unsigned type = (d >> DESC_TYPE_SHIFT) & 0xf;
+	unsigned dpl = (d >> DESC_DPL_SHIFT) & 3;
+	uint32_t base = desc_base(d), lim = desc_limit(d);
+
+	if (!(d & DESC_S))
+		return 0;
+	/* Ring compression: the guest kernel's ring 0 is our ring 1. */
+	if (dpl == 0)
+		d = (d & ~(3ull << DESC_DPL_SHIFT)) | 1ull << DESC_DPL_SHIFT;
+	if (hide_user_code && (type & STA_X) && dpl == 3)
+		d &= ~DESC_P;
+	/*
+	 * Expand-down data covers [limit + 1, 4 GB): its top cannot move
+	 * below the monitor.  No flat OS uses it; trapping its use is the
+	 * safe answer.
+	 */
+	if (!(type & STA_X) && (type & STA_E))
+		return d & ~DESC_P;
+	if (base >= monbase)
+		return d & ~DESC_P;
+	if ((uint64_t) base + lim >= monbase)
+		d = set_limit(d, monbase - 1 - base);
+	return d;
+}

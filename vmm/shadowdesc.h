@@ -1,0 +1,42 @@
+/*
+ * shadowdesc.h - one guest segment descriptor, as the CPU may be given it.
+ *
+ * The rule the shadow GDT (vmm/shadowdt.h) applies to every guest
+ * descriptor, kept pure so host unit tests can check it bit by bit:
+ * ring compression (DPL 0 becomes 1, because the guest kernel runs at
+ * ring 1) and segment truncation below the monitor (Adams & Agesen,
+ * section 3.2), with whatever cannot be truncated made not present so
+ * that using it traps into the monitor instead.
+ */
+#ifndef VMM_SHADOWDESC_H
+#define VMM_SHADOWDESC_H
+
+#include "kern/types.h"
+
+/* Fields of a descriptor held in a uint64_t (SDM vol. 3, 3.4.5). */
+#define DESC_P		(1ull << 47)
+#define DESC_S		(1ull << 44)
+#define DESC_G		(1ull << 55)
+#define DESC_DPL_SHIFT	45
+#define DESC_TYPE_SHIFT	40
+
+/** @brief The base address of descriptor @p d. */
+uint32_t desc_base(uint64_t d);
+
+/** @brief The limit of descriptor @p d in bytes, granularity applied. */
+uint32_t desc_limit(uint64_t d);
+
+/**
+ * @brief The descriptor to put in the shadow GDT for guest descriptor @p d.
+ *
+ * Code and data: DPL 0 becomes 1, the limit is clipped so that no byte at
+ * @p monbase or above is inside the segment; a segment that starts at or
+ * above monbase, or is expand-down, becomes not present.  With
+ * @p hide_user_code, DPL-3 code is made not present: the monitor's way of
+ * catching every return to guest user mode.  System descriptors (TSS, LDT,
+ * gates) become 0: the guest's TR and LDTR are virtual, so the CPU never
+ * loads them from the shadow, and a call gate must not lead anywhere.
+ */
+uint64_t desc_shadow(uint64_t d, uint32_t monbase, bool hide_user_code);
+
+#endif

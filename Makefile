@@ -193,4 +193,4 @@ help:
 	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | sed 's/: /\t/' | expand -t 18
 	@echo "Variables: LAB=N TEST=name CMDLINE='...' ACCEL=kvm MEM=512 GRADE_TIMEOUT_SCALE=2"
 
--include $(shell find $(OBJDIR) -name '*.d' 2>/dev/null)
+-include $(shell find $(OBJDIR) -path $(OBJDIR)/handout-check -prune -o -name '*.d' -print 2>/dev/null)

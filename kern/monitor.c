@@ -18,6 +18,7 @@
 #include "kern/env.h"
 #include "kern/sched.h"
 #include "kern/monitor.h"
+#include "vmm/te.h"
 
 #define MAXARGS	16
 #define PROMPT	"K> "
@@ -32,6 +33,7 @@ static int mon_help(int argc, char **argv);
 static int mon_kerninfo(int argc, char **argv);
 static int mon_backtrace(int argc, char **argv);
 static int mon_exit(int argc, char **argv);
+static int mon_vmstat(int argc, char **argv);
 static int mon_showmap(int argc, char **argv);
 static int mon_run(int argc, char **argv);
 
@@ -42,6 +44,7 @@ static const struct command commands[] = {
 	{ "showmap", "Show the page mappings of [va, va + n pages): showmap va [n]", mon_showmap },
 	{ "run", "Run user programs side by side: run name...", mon_run },
 	{ "exit", "Stop the machine: exit [status]", mon_exit },
+	{ "vmstat", "Show the last guest run's trap counters", mon_vmstat },
 };
 
 static int
@@ -86,6 +89,15 @@ static int
 mon_backtrace(int argc, char **argv)
 {
 	print_backtrace(read_ebp());
+	return 0;
+}
+
+static int
+mon_vmstat(int argc, char **argv)
+{
+	(void) argc;
+	(void) argv;
+	te_stats_print();
 	return 0;
 }
 

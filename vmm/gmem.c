@@ -21,6 +21,9 @@
 #include "kern/pmap.h"
 #include "vmm/gmem.h"
 
+/* The end of the kernel image (kern/kernel.ld). */
+extern char end[];
+
 int
 gmem_alloc(struct vm *vm, uint32_t ram)
 {
@@ -46,9 +49,19 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 	pp->refs++;
 	vm->physmap = page2kva(pp);
 	vm->ram = ram;
-	/* The monitor is in every address space, the guest's included. */
+	/*
+	 * The monitor is in every address space, the guest's included: but
+	 * only as much of it as the world switch needs there (the kernel
+	 * image: vmm/world.S, the shadow tables, world_frame).  The trap
+	 * path's C code runs back on the host's page directory.  Leaving
+	 * the rest out makes a guest access to device space (the LAPIC at
+	 * 0xFEE00000) a page fault the monitor emulates, on every CPU: QEMU's
+	 * TCG does not enforce the segment limits that keep the guest out
+	 * on real hardware (vmm/shadowdesc.c).
+	 */
 	memcpy(&vm->physmap[PDX(MONBASE)], &kern_pgdir[PDX(MONBASE)],
-	       (NPDENTRIES - PDX(MONBASE)) * sizeof(pde_t));
+	       (PDX(ROUNDUP((uintptr_t) end, PTSIZE)) - PDX(MONBASE)) *
+	       sizeof(pde_t));
 
 	for (gpa = 0; gpa < ram; gpa += PGSIZE) {
 		if ((pp = page_alloc(ALLOC_ZERO)) == NULL ||

@@ -4,9 +4,8 @@
  * Guest RAM is host pages from the lab-2 allocator, found through the
  * physical-mode page directory (struct vm.physmap), which doubles as the
  * gpa -> hpa table.  The monitor reaches a guest page through a kmap
- * window, never through the host's direct map: the window exists in every
- * address space, including the guest's own, where the monitor's trap
- * handlers run.
+ * window, never through the host's direct map: the windows exist in every
+ * host address space and need no guest-physical address of our own.
  */
 #ifndef VMM_GMEM_H
 #define VMM_GMEM_H

@@ -25,4 +25,50 @@
 #define SDT_BOOT_CS	(8187 << 3)	/* the guest's flat code before its first lgdt */
 #define SDT_BOOT_DS	(8188 << 3)	/* the guest's flat data before its first lgdt */
 
+/* Vectors the monitor's IDT has gates for: exceptions, host IRQs, 48. */
+#define MIDT_NVEC	49
+
+#ifndef ASSEMBLER
+#include "kern/types.h"
+#include "kern/mmu.h"
+#include "vmm/vm.h"
+
+/* The tables themselves: world.S loads them on the way into the guest. */
+extern uint64_t shadow_gdt[SDT_NDESC];
+extern struct pseudodesc shadow_gdt_pd, mon_idt_pd;
+
+/**
+ * @brief Build the monitor's slots of the shadow GDT, the monitor's TSS
+ * (ring-0 stack @p esp0, no I/O bitmap) and the monitor's IDT, whose
+ * gates lead to the stubs of vmm/world.S.  The guest's slots start empty.
+ */
+void sdt_init(uint32_t esp0);
+
+/**
+ * @brief Re-shadow the guest's GDT after an lgdt: every descriptor the
+ * guest's GDTR reaches, up to SDT_GUEST_MAX, through desc_shadow() with
+ * ring-3 code hidden; the rest of the guest's slots are cleared.
+ * @return 0, or -1 if the table is not in guest RAM
+ */
+int sdt_shadow_gdt(struct vm *vm);
+
+/**
+ * @brief Make the guest's code segment @p sel present in the shadow GDT
+ * (0: none), hiding again the one shown before.
+ *
+ * The shadow GDT hides every ring-3 code descriptor, so that the guest
+ * kernel's iret to user mode raises \#NP and the monitor can finish it
+ * (an iret at ring 1 cannot set IF).  The world switch itself must then
+ * enter ring 3 on the one descriptor it shows here.
+ */
+void sdt_show_user_cs(struct vm *vm, uint16_t sel);
+
+/**
+ * @brief Whether selector @p sel may be put into segment register @p seg
+ * (enum sreg) by the world switch without faulting at ring 0: null (not
+ * for CS or SS), or a present shadow descriptor of a fitting type.
+ */
+bool sdt_selector_ok(uint16_t sel, int seg);
+#endif
+
 #endif

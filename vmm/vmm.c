@@ -14,6 +14,7 @@
 #include "vmm/gmem.h"
 #include "vmm/loader.h"
 #include "vmm/vmm.h"
+#include "vmm/te.h"
 
 struct vm *curvm;
 /* In the monitor image: the engine's trap path reaches it on guest CR3. */
@@ -30,6 +31,8 @@ vmm_init(void)
 void
 vmm_autorun(void)
 {
+	int status;
+
 	if (engine[0] == '\0')
 		return;
 	if (strcmp(engine, "te") != 0) {
@@ -39,13 +42,20 @@ vmm_autorun(void)
 	}
 	if (vm_load(&the_vm) < 0)
 		return;
-	/*
-	 * The world switch (vmm/world.S, vmm/te.c) is not in this build
-	 * yet: say so plainly rather than pretend to run the guest.
-	 */
-	cprintf("vmm: engine=te: the guest is loaded, but this kernel has no "
-		"world switch yet; unloading it\n");
+	curvm = &the_vm;
+	status = te_run(&the_vm);
+	te_stats_print();
+	curvm = NULL;
 	gmem_free(&the_vm);
+	/*
+	 * A guest that ended its run through the debug-exit port ends the
+	 * machine with its status, as it would on a bare PC; one that
+	 * stopped otherwise leaves us in the kernel monitor (try vmstat).
+	 */
+	if (status >= 0) {
+		cprintf("vmm: the guest exited with status %d\n", status);
+		machine_exit(status);
+	}
 }
 
 int

@@ -1,0 +1,118 @@
+/*
+ * stats.c - what the trap-and-emulate engine counts, and `vmstat`.
+ *
+ * The paper's argument is quantitative (Adams & Agesen, sections 2.4
+ * and 6): trap-and-emulate is as fast as the guest is quiet, and each
+ * exit costs a world switch plus the emulation.  So every exit is
+ * counted by its cause, and every emulated instruction by its opcode,
+ * and printed at the end of a run for students to compare with their
+ * guest's code.
+ */
+#include "kern/types.h"
+#include "kern/printf.h"
+#include "kern/string.h"
+#include "kern/trap.h"
+#include "vmm/te.h"
+
+struct te_stats te_stats;
+
+const char *
+te_opname(unsigned key)
+{
+	switch (key) {
+	case 0x0fa: return "cli";
+	case 0x0fb: return "sti";
+	case 0x0f4: return "hlt";
+	case 0x09c: return "pushf";
+	case 0x09d: return "popf";
+	case 0x0cf: return "iret";
+	case 0x0cc: return "int3";
+	case 0x0cd: return "int";
+	case 0x0e4: case 0x0e5: case 0x0ec: case 0x0ed: return "in";
+	case 0x0e6: case 0x0e7: case 0x0ee: case 0x0ef: return "out";
+	case 0x06c: case 0x06d: return "ins";
+	case 0x06e: case 0x06f: return "outs";
+	case 0x08e: return "mov-sreg";
+	case 0x088: case 0x089: case 0x08a: case 0x08b: return "mov (mmio)";
+	case 0x0a0: case 0x0a1: case 0x0a2: case 0x0a3: return "mov-moffs (mmio)";
+	case 0x10b: return "ud2";
+	case 0x100: return "lldt/ltr/sldt/str/verr/verw";
+	case 0x101: return "lgdt/lidt/sgdt/sidt/smsw/lmsw/invlpg";
+	case 0x106: return "clts";
+	case 0x108: return "invd";
+	case 0x109: return "wbinvd";
+	case 0x120: case 0x122: return "mov-cr";
+	case 0x121: case 0x123: return "mov-dr";
+	case 0x130: return "wrmsr";
+	case 0x131: return "rdtsc";
+	case 0x132: return "rdmsr";
+	case 0x1a2: return "cpuid";
+	}
+	return NULL;
+}
+
+/* The first opcode key with this name that was counted. */
+static unsigned
+first_key(const char *name)
+{
+	unsigned i;
+
+	for (i = 0; i < 512; i++)
+		if (te_stats.emulated[i] && te_opname(i) &&
+		    strcmp(te_opname(i), name) == 0)
+			return i;
+	return 512;
+}
+
+void
+te_stats_print(void)
+{
+	struct te_stats *s = &te_stats;
+	const char *sep;
+	uint64_t ms;
+	unsigned i, j;
+
+	if (!s->valid) {
+		cprintf("vmstat: no guest has run\n");
+		return;
+	}
+	ms = (s->tsc_end - s->tsc_start) / s->tsc_per_ms;
+	/* Under QEMU -icount the TSC counts instructions: a figure that
+	 * repeats exactly from run to run. */
+	cprintf("te: %llu exits in %llu ms of host time (%llu TSC cycles)\n",
+		s->exits, ms, s->tsc_end - s->tsc_start);
+	cprintf("te: exits by cause:");
+	sep = " ";
+	for (i = 0; i < MIDT_NVEC; i++) {
+		if (s->by_vector[i]) {
+			cprintf("%s%s %llu", sep, trap_name(i), s->by_vector[i]);
+			sep = ", ";
+		}
+	}
+	cprintf("\n");
+	/* Several opcodes share a name (in al,dx and in eax,imm8 are both
+	 * "in"): one total per name, in opcode order of first appearance. */
+	cprintf("te: emulated:");
+	sep = " ";
+	for (i = 0; i < 512; i++) {
+		uint64_t n = s->emulated[i];
+		const char *name = te_opname(i);
+
+		if (n == 0 || (name && first_key(name) != i))
+			continue;
+		if (name)
+			for (j = i + 1; j < 512; j++)
+				if (strcmp(te_opname(j) ? te_opname(j) : "", name) == 0)
+					n += s->emulated[j];
+		if (name)
+			cprintf("%s%s %llu", sep, name, n);
+		else
+			cprintf("%s%s%02x %llu", sep, i >= 256 ? "0f " : "",
+				i & 0xff, n);
+		sep = ", ";
+	}
+	cprintf("\n");
+	cprintf("te: delivered: %llu interrupts, %llu exceptions, %llu int n; "
+		"%llu hlt, %llu idle waits\n", s->inj_irq, s->inj_exc,
+		s->inj_soft, s->halts, s->idle_waits);
+}

@@ -1,0 +1,589 @@
+/*
+ * te.c - the trap-and-emulate engine: run the guest, catch its traps.
+ *
+ * Adams & Agesen, section 2.  The guest's kernel runs directly on the
+ * CPU, but at ring 1, so each privileged instruction it executes traps to
+ * the monitor; the monitor carries the instruction out on the virtual CPU
+ * (struct vcpu) with the one emulator (vmm/emulate.h) and lets the guest
+ * go on.  The loop here is the whole engine:
+ *
+ *	vcpu -> world_frame -> world_switch() -> the guest runs -> a trap
+ *	     -> world_frame -> vcpu -> devices advance -> dispatch the trap
+ *	     -> idle if halted -> deliver a due interrupt -> round again
+ *
+ * The vcpu holds what the guest believes; world_frame what the CPU must
+ * have.  They differ in exactly the ways deprivileging forces: CS and SS
+ * carry RPL 1 where the guest thinks 0, and the real EFLAGS have IOPL 0
+ * (so that in/out/cli/sti trap) but IF equal to the virtual IF
+ * (DESIGN.md section 5: guests read IF with pushfl, which does not trap).
+ */
+#include "kern/types.h"
+#include "kern/string.h"
+#include "kern/printf.h"
+#include "kern/x86.h"
+#include "kern/mmu.h"
+#include "kern/gdt.h"
+#include "kern/pit.h"
+#include "kern/pmap.h"
+#include "kern/console.h"
+#include "kern/serial.h"
+#include "vmm/gmem.h"
+#include "vmm/shadowdesc.h"
+#include "vmm/emulate.h"
+#include "vmm/dev/platform.h"
+#include "vmm/te.h"
+
+struct trapframe world_frame;
+static struct vplatform plat;
+/* The guest asked for something this engine leaves to a later lab. */
+static const char *stop_reason;
+
+static const char *const sreg_names[NSREGS] = { "es", "cs", "ss", "ds", "fs", "gs" };
+
+/* ------------------------------------------------------------------------
+ * Time: the devices run on virtual nanoseconds, taken from the TSC (under
+ * QEMU -icount it counts instructions, so runs repeat exactly).
+ * ------------------------------------------------------------------------ */
+
+static void
+tsc_calibrate(void)
+{
+	uint32_t t;
+	uint64_t t0;
+
+	/* Two ticks of the host's 8253, with host interrupts on. */
+	sti();
+	t = ticks;
+	while (ticks == t)
+		asm volatile("hlt");
+	t0 = rdtsc();
+	t = ticks;
+	while (ticks - t < 2)
+		asm volatile("hlt");
+	te_stats.tsc_per_ms = (rdtsc() - t0) * TIMER_HZ / 2000;
+	cli();
+	if (te_stats.tsc_per_ms == 0)
+		te_stats.tsc_per_ms = 1;
+}
+
+static uint64_t
+now_ns(void)
+{
+	return (rdtsc() - te_stats.tsc_start) * 1000000 / te_stats.tsc_per_ms;
+}
+
+/* ------------------------------------------------------------------------
+ * The guest's descriptors, as it wrote them.
+ * ------------------------------------------------------------------------ */
+
+int
+te_guest_desc(struct vm *vm, uint16_t sel, uint64_t *d)
+{
+	struct vdtr *g = &vm->vcpu.gdtr;
+	uint32_t off = sel & ~7u;
+
+	/* The slots a loader's flat segments occupy until the first lgdt. */
+	if (sel >> 3 == SDT_BOOT_CS >> 3 || sel >> 3 == SDT_BOOT_DS >> 3) {
+		struct segdesc sd = sel >> 3 == SDT_BOOT_CS >> 3 ?
+			SEG(STA_X | STA_R | STA_A, 0, 0xffffffff, 0) :
+			SEG(STA_W | STA_A, 0, 0xffffffff, 0);
+		memcpy(d, &sd, sizeof(*d));
+		return 0;
+	}
+	if ((sel & 4) || off + 7 > g->limit || off >= SDT_GUEST_MAX * 8u)
+		return -1;
+	/* Guest paging is off (lab 4): the GDT's linear base is physical. */
+	return gmem_read(vm, g->base + off, d, sizeof(*d));
+}
+
+void
+te_vseg(struct vseg *s, uint16_t sel, uint64_t d)
+{
+	s->sel = sel;
+	s->base = desc_base(d);
+	s->limit = desc_limit(d);
+	s->attr = (d >> DESC_TYPE_SHIFT) & 0xf0ff;
+}
+
+/* ------------------------------------------------------------------------
+ * Between the vcpu and the real CPU.
+ * ------------------------------------------------------------------------ */
+
+/* The ring the CPU really runs the guest's CPL at: ring compression. */
+static int
+real_ring(const struct vcpu *v)
+{
+	return v->cpl == 0 ? 1 : v->cpl;
+}
+
+/*
+ * The vcpu as world_frame.  Returns -1 if some selector could not be
+ * loaded by the world switch (it would fault at ring 0, in the monitor).
+ */
+static int
+vcpu_to_frame(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct trapframe *f = &world_frame;
+	int ring = real_ring(v), s;
+
+	f->regs.eax = v->gpr[REG_EAX];
+	f->regs.ecx = v->gpr[REG_ECX];
+	f->regs.edx = v->gpr[REG_EDX];
+	f->regs.ebx = v->gpr[REG_EBX];
+	f->regs.ebp = v->gpr[REG_EBP];
+	f->regs.esi = v->gpr[REG_ESI];
+	f->regs.edi = v->gpr[REG_EDI];
+	f->esp = v->gpr[REG_ESP];
+	f->eip = v->eip;
+	/* A selector's RPL must match the ring for CS and SS; the data
+	 * segments keep what the guest loaded, as the CPU would. */
+	f->cs = (v->seg[SEG_CS].sel & ~3) | ring;
+	f->ss = (v->seg[SEG_SS].sel & ~3) | ring;
+	f->ds = v->seg[SEG_DS].sel;
+	f->es = v->seg[SEG_ES].sel;
+	f->fs = v->seg[SEG_FS].sel;
+	f->gs = v->seg[SEG_GS].sel;
+	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
+	 * traps.  Real IF = virtual IF.  No task nesting, no v8086. */
+	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_NT | FL_VM | FL_RF)) | 0x2;
+
+	/*
+	 * Ring-3 code is hidden in the shadow GDT, so that the guest
+	 * kernel's iret to user mode traps (#NP) and we finish it with the
+	 * virtual IF.  This iret of ours is the real return to user mode:
+	 * show it the one user code segment it needs.
+	 */
+	sdt_show_user_cs(vm, ring == 3 ? f->cs : 0);
+	for (s = 0; s < NSREGS; s++) {
+		uint16_t sel = s == SEG_CS ? f->cs : s == SEG_SS ? f->ss :
+			v->seg[s].sel;
+		if (!sdt_selector_ok(sel, s)) {
+			cprintf("te: the guest's %%%s = %04x names no usable "
+				"shadow descriptor\n", sreg_names[s], sel);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A selector the guest may have loaded behind our back: refresh the cache. */
+static void
+refresh_seg(struct vm *vm, int s, uint16_t sel)
+{
+	struct vcpu *v = &vm->vcpu;
+	uint64_t d;
+
+	if (sel == v->seg[s].sel)
+		return;
+	if ((sel & ~3) == 0 || te_guest_desc(vm, sel, &d) < 0)
+		d = 0;
+	te_vseg(&v->seg[s], sel, d);
+}
+
+/* world_frame, as the guest must believe it, into the vcpu. */
+static void
+frame_to_vcpu(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct trapframe *f = &world_frame;
+	int ring = f->cs & 3;
+
+	v->gpr[REG_EAX] = f->regs.eax;
+	v->gpr[REG_ECX] = f->regs.ecx;
+	v->gpr[REG_EDX] = f->regs.edx;
+	v->gpr[REG_EBX] = f->regs.ebx;
+	v->gpr[REG_EBP] = f->regs.ebp;
+	v->gpr[REG_ESI] = f->regs.esi;
+	v->gpr[REG_EDI] = f->regs.edi;
+	v->gpr[REG_ESP] = f->esp;
+	v->eip = f->eip;
+	v->cpl = ring == 1 ? 0 : ring;
+	/* Ring 1 is the guest's ring 0: hide the compression. */
+	refresh_seg(vm, SEG_CS, ring == 1 ? f->cs & ~3 : f->cs);
+	refresh_seg(vm, SEG_SS, ring == 1 ? f->ss & ~3 : f->ss);
+	refresh_seg(vm, SEG_DS, f->ds);
+	refresh_seg(vm, SEG_ES, f->es);
+	refresh_seg(vm, SEG_FS, f->fs);
+	refresh_seg(vm, SEG_GS, f->gs);
+	/* The arithmetic flags, TF, AC... are the guest's own; IF and IOPL
+	 * are virtual (and IF cannot have changed: popf at ring 1 keeps it). */
+	v->eflags = (f->eflags & ~(FL_IF | FL_IOPL_MASK)) |
+		    (v->eflags & (FL_IF | FL_IOPL_MASK));
+}
+
+/* ------------------------------------------------------------------------
+ * The emulator's view of the machine (struct emu_ops).
+ * ------------------------------------------------------------------------ */
+
+static int
+te_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
+{
+	struct vm *vm = ctx;
+	uint32_t val;
+
+	(void) f;
+	/* Paging off: linear = physical.  RAM, then device registers; the
+	 * rest of the physical space is an open bus that reads all ones. */
+	if (gmem_read(vm, la, buf, size) == 0)
+		return 0;
+	if (vplat_is_mmio(la) && (size == 1 || size == 2 || size == 4)) {
+		val = vplat_mmio_read(&plat, la, size);
+		memcpy(buf, &val, size);
+		return 0;
+	}
+	memset(buf, 0xff, size);
+	return 0;
+}
+
+static int
+te_write(void *ctx, uint32_t la, const void *buf, unsigned size,
+	 struct emu_fault *f)
+{
+	struct vm *vm = ctx;
+	uint32_t val = 0;
+
+	(void) f;
+	if (gmem_write(vm, la, buf, size) == 0)
+		return 0;
+	if (vplat_is_mmio(la) && (size == 1 || size == 2 || size == 4)) {
+		memcpy(&val, buf, size);
+		vplat_mmio_write(&plat, la, size, val);
+	}
+	return 0;
+}
+
+/*
+ * Bytes typed on the host's serial line go to the guest's UART.  The host
+ * polls its UART (no receive interrupt), so we look whenever the guest
+ * looks at its own (a read of COM1's ports) and while it idles.  A byte
+ * the virtual UART has no room for waits here for the next look.
+ */
+static void
+poll_host_input(void)
+{
+	static int held = -1;
+
+	if (held < 0)
+		held = serial_getc();
+	while (held >= 0 && vplat_uart_input(&plat, held))
+		held = serial_getc();
+}
+
+static uint32_t
+te_in(void *ctx, uint16_t port, unsigned size)
+{
+	(void) ctx;
+	if (port >= 0x3f8 && port <= 0x3ff)
+		poll_host_input();
+	return vplat_pio_in(&plat, port, size);
+}
+
+static void
+te_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
+{
+	(void) ctx;
+	vplat_pio_out(&plat, port, size, val);
+}
+
+static int
+te_write_cr(void *ctx, int cr, uint32_t val, struct emu_fault *f)
+{
+	(void) ctx;
+	(void) f;
+	/* Accepted, so the guest's view stays exact; the loop stops the run
+	 * right after, before anything runs on a page table we do not shadow. */
+	if (cr == 0 && (val & CR0_PG))
+		stop_reason = "the guest turned paging on: shadow paging is lab 5";
+	return 0;
+}
+
+static int
+te_load_dtr(void *ctx, enum emu_dtr which, struct emu_fault *f)
+{
+	struct vm *vm = ctx;
+
+	/* The IDTR, LDTR and TR stay virtual: vmm/intr.c reads the guest's
+	 * IDT and TSS when it delivers.  Only the GDT has a shadow. */
+	if (which != EMU_GDTR || sdt_shadow_gdt(vm) == 0)
+		return 0;
+	*f = (struct emu_fault) { .vector = T_GP, .has_err = true, .err = 0 };
+	return -1;
+}
+
+static void
+te_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
+{
+	(void) ctx;
+	asm volatile("cpuid" : "=a" (out[0]), "=b" (out[1]), "=c" (out[2]),
+		     "=d" (out[3]) : "a" (leaf), "c" (subleaf));
+	/* DESIGN.md section 4: no VMX (leaf 1) and no SVM (0x80000001). */
+	if (leaf == 1)
+		out[2] &= ~(1u << 5);
+	if (leaf == 0x80000001)
+		out[2] &= ~(1u << 2);
+}
+
+static uint64_t
+te_rdtsc(void *ctx)
+{
+	(void) ctx;
+	return rdtsc();
+}
+
+static const struct emu_ops te_ops = {
+	.read = te_read,
+	.write = te_write,
+	.in = te_in,
+	.out = te_out,
+	.write_cr = te_write_cr,
+	.load_dtr = te_load_dtr,
+	.cpuid = te_cpuid,
+	.rdtsc = te_rdtsc,
+};
+
+/* ------------------------------------------------------------------------
+ * Dispatch.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * mov to %ss from the guest kernel.  The CPU demands RPL = CPL for SS, and
+ * the guest, believing itself at ring 0, loads a selector with RPL 0 at
+ * real ring 1: a #GP that exists only because of ring compression, so
+ * the engine, not the emulator, finishes it.  Returns true if it did.
+ */
+static bool
+mov_to_ss(struct vm *vm, const struct insn *in)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct emu_fault f;
+	uint16_t sel;
+	uint64_t d;
+	unsigned type;
+
+	if (in->map != MAP_ONE || in->op != 0x8e || in->reg != SEG_SS ||
+	    v->cpl != 0)
+		return false;
+	if (!in->mem)
+		sel = v->gpr[in->rm];
+	else if (te_read(vm, v->seg[in->seg].base + insn_ea(in, v->gpr), &sel,
+			 2, &f) != 0)
+		return false;
+	/* A present, writable, ring-0 data segment, or whatever the CPU
+	 * would raise is the emulator's to raise. */
+	if ((sel & 3) != 0 || te_guest_desc(vm, sel, &d) < 0)
+		return false;
+	type = (d >> DESC_TYPE_SHIFT) & 0x1f;
+	if ((type & 0x1a) != 0x12 || ((d >> DESC_DPL_SHIFT) & 3) != 0 ||
+	    !(d & DESC_P))
+		return false;
+	te_vseg(&v->seg[SEG_SS], sel, d);
+	v->eip += in->len;
+	/* Like the CPU: no interrupt before the esp load that follows. */
+	v->intr_shadow = true;
+	return true;
+}
+
+/* Fetch, decode and emulate the instruction that trapped. */
+static int
+emulate_trapped(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct emu_event ev;
+	struct insn in;
+	unsigned i;
+	int r;
+
+	memset(&ev, 0, sizeof(ev));
+	r = emu_fetch(v, &in, &te_ops, vm, &ev);
+	if (r == EMU_DONE) {
+		te_stats.emulated[in.map * 256 + in.op]++;
+		if (mov_to_ss(vm, &in))
+			return 0;
+		r = emulate(v, &in, &te_ops, vm, &ev);
+	}
+#if SOL >= 4
+	switch (r) {
+	case EMU_DONE:
+		return 0;
+	case EMU_HALT:
+		te_stats.halts++;
+		return 0;
+	case EMU_FAULT:
+		/* What the instruction would have raised on a real ring 0:
+		 * the guest's problem, through its own IDT. */
+		if (ev.fault.vector == T_PF)
+			v->cr2 = ev.fault.cr2;
+		return intr_deliver(vm, ev.fault.vector, ev.fault.has_err,
+				    ev.fault.err, false);
+	case EMU_SOFTINT:
+		return intr_deliver(vm, ev.fault.vector, false, 0, true);
+	}
+#else
+	/* LAB 4: your code here.
+	 * r says what emulate() did (vmm/emulate.h): carry on after EMU_DONE
+	 * and EMU_HALT (count the hlt in te_stats); deliver EMU_FAULT's
+	 * exception and EMU_SOFTINT's vector through the guest's IDT with
+	 * intr_deliver() (which of them checks the gate's DPL?  where does a
+	 * page fault's address go first?).  Anything else falls through. */
+#endif
+	cprintf("te: cannot emulate the instruction at %04x:%08x (", v->seg[SEG_CS].sel,
+		v->eip);
+	for (i = 0; r == EMU_UNHANDLED && i < in.len; i++)
+		cprintf("%s%02x", i ? " " : "", in.bytes[i]);
+	cprintf("): %s\n", r == EMU_UNHANDLED && ev.reason ? ev.reason :
+		emu_result_name(r));
+	return -1;
+}
+
+/* A host device interrupted the guest: the host's handler takes it. */
+static void
+host_irq(int vector)
+{
+	struct trapframe tf;
+
+	memset(&tf, 0, sizeof(tf));
+	tf.trapno = vector;
+	tf.cs = GD_KT;
+	if (vector == IRQ_OFFSET + IRQ_TIMER)
+		timer_interrupt(&tf);
+	else
+		irq_handler(&tf);
+}
+
+/* Whether the CPU pushes an error code for exception vector v. */
+static bool
+has_error_code(unsigned v)
+{
+	return v == T_DBLFLT || (v >= T_TSS && v <= T_PGFLT) || v == T_ALIGN;
+}
+
+/* One trap, dispatched.  Returns -1 if the run cannot go on. */
+static int
+dispatch(struct vm *vm)
+{
+	struct trapframe *f = &world_frame;
+	unsigned vec = f->trapno;
+
+	if (vec >= IRQ_OFFSET && vec < IRQ_OFFSET + NIRQS) {
+		host_irq(vec);
+		return 0;
+	}
+	switch (vec) {
+	case T_GPFLT:	/* privileged instruction, I/O, int n, a segment limit */
+	case T_SEGNP:	/* a descriptor the shadow GDT hides */
+	case T_PGFLT:	/* paging off: an address beyond guest RAM */
+	case T_ILLOP:	/* an instruction the guest's CPU has and ours lacks */
+		return emulate_trapped(vm);
+	}
+	/* Anything else (divide error, int3 via #GP aside, ...) is the guest's own. */
+	if (vec < NEXCEPTIONS)
+		return intr_deliver(vm, vec, has_error_code(vec), f->err, false);
+	cprintf("te: unexpected trap %u from the guest\n", vec);
+	return -1;
+}
+
+/* The guest executed hlt: sleep the host until a virtual interrupt is due. */
+static int
+idle(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+
+	if (!(v->eflags & FL_IF)) {
+		cprintf("te: the guest halted with interrupts off at %08x\n", v->eip);
+		return -1;
+	}
+	while (vplat_pending_interrupt(&plat) < 0) {
+		te_stats.idle_waits++;
+		/* sti; hlt: the host's next interrupt (its timer at worst)
+		 * wakes us, and its handler runs here, in the host's world. */
+		asm volatile("sti; hlt; cli");
+		poll_host_input();
+		vplat_advance(&plat, now_ns());
+	}
+	return 0;
+}
+
+/* A device interrupt is due and the guest can take it: deliver it. */
+static int
+deliver_pending(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	int vec;
+
+	if (!(v->eflags & FL_IF) || v->intr_shadow ||
+	    vplat_pending_interrupt(&plat) < 0)
+		return 0;
+	if ((vec = vplat_ack_interrupt(&plat)) < 0)
+		return 0;
+	te_stats.inj_irq++;
+	return intr_deliver(vm, vec, false, 0, false);
+}
+
+static void
+console_out(void *arg, uint8_t c)
+{
+	(void) arg;
+	if (c != '\r')
+		cons_putc(c);
+}
+
+int
+te_run(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct vplat_config cfg;
+	uint32_t status;
+	int r;
+
+	memset(&te_stats, 0, sizeof(te_stats));
+	tsc_calibrate();
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ram_bytes = vm->ram;
+	cfg.console_out = console_out;
+	if (vplat_init(&plat, &cfg) < 0) {
+		cprintf("te: the virtual platform refused its configuration\n");
+		return -1;
+	}
+	sdt_init((uint32_t) (&world_frame + 1));
+	stop_reason = NULL;
+	te_stats.valid = true;
+	te_stats.tsc_start = rdtsc();
+	cprintf("te: running %s at ring 1\n", vm->image);
+
+	for (;;) {
+		if (vcpu_to_frame(vm) < 0)
+			break;
+		if (world_switch(kva2pa(vm->physmap)) < 0) {
+			cprintf("te: trap %u in the monitor's world switch at %08x\n",
+				world_fault_trapno, world_fault_eip);
+			break;
+		}
+		te_stats.exits++;
+		if (world_frame.trapno < MIDT_NVEC)
+			te_stats.by_vector[world_frame.trapno]++;
+		frame_to_vcpu(vm);
+		/* One guest instruction has run since the last entry: an sti
+		 * shadow is over (an approximation: see vcpu.h). */
+		v->intr_shadow = false;
+		vplat_advance(&plat, now_ns());
+		r = dispatch(vm);
+		if (vplat_exit_requested(&plat, &status)) {
+			te_stats.tsc_end = rdtsc();
+			return (int) status;
+		}
+		if (r < 0)
+			break;
+		if (stop_reason) {
+			cprintf("te: %s\n", stop_reason);
+			break;
+		}
+		if (v->halted && idle(vm) < 0)
+			break;
+		if (deliver_pending(vm) < 0)
+			break;
+	}
+	te_stats.tsc_end = rdtsc();
+	cprintf("te: guest stopped at %04x:%08x\n", v->seg[SEG_CS].sel, v->eip);
+	return -1;
+}

@@ -27,14 +27,7 @@ emu_read_desc(struct emu *e, uint16_t sel, uint32_t d[2])
 void
 emu_desc_seg(const uint32_t d[2], uint16_t sel, struct vseg *s)
 {
-	uint32_t limit = (d[0] & 0xffff) | (d[1] & 0xf0000);
-
-	if (d[1] & (1u << 23))			/* G: 4 KB units */
-		limit = limit << 12 | 0xfff;
-	s->sel = sel;
-	s->base = (d[0] >> 16) | (d[1] & 0xff) << 16 | (d[1] & 0xff000000);
-	s->limit = limit;
-	s->attr = ((d[1] >> 8) & 0xff) | ((d[1] >> 20) & 0xf) << 8;
+	vseg_from_desc(s, sel, d[0] | (uint64_t) d[1] << 32);
 }
 
 static int

@@ -99,10 +99,7 @@ te_guest_desc(struct vm *vm, uint16_t sel, uint64_t *d)
 void
 te_vseg(struct vseg *s, uint16_t sel, uint64_t d)
 {
-	s->sel = sel;
-	s->base = desc_base(d);
-	s->limit = desc_limit(d);
-	s->attr = (d >> DESC_TYPE_SHIFT) & 0xf0ff;
+	vseg_from_desc(s, sel, d);
 }
 
 /* ------------------------------------------------------------------------

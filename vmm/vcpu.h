@@ -31,8 +31,30 @@ struct vseg {
 	uint16_t sel;
 	uint32_t base;
 	uint32_t limit;		/* in bytes, granularity applied */
-	uint16_t attr;		/* descriptor bits 40-47 and 52-55 (type, S, DPL, P, AVL, D/B, G) */
+	uint16_t attr;		/* VMX access-rights layout: descriptor bits 40-47
+				 * (type, S, DPL, P) in bits 0-7, bits 52-55
+				 * (AVL, L, D/B, G) in bits 12-15 */
 };
+
+/**
+ * @brief Load a segment register's cache from its selector and 8-byte
+ * descriptor, as the CPU does on a segment load.
+ *
+ * The one place descriptors become struct vseg, so the emulator and every
+ * engine agree on the attribute layout (the VMCS's, for lab 8).
+ */
+static inline void
+vseg_from_desc(struct vseg *s, uint16_t sel, uint64_t d)
+{
+	uint32_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
+
+	if (d & (1ULL << 55))			/* G: limit in 4 KB units */
+		limit = limit << 12 | 0xfff;
+	s->sel = sel;
+	s->base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
+	s->limit = limit;
+	s->attr = (d >> 40) & 0xf0ff;
+}
 
 /* A descriptor-table register (GDTR, IDTR). */
 struct vdtr {

@@ -27,6 +27,8 @@
 #include "kern/pmap.h"
 #include "kern/console.h"
 #include "kern/serial.h"
+#include "kern/bootinfo.h"
+#include "kern/multiboot.h"
 #include "vmm/gmem.h"
 #include "vmm/shadowdesc.h"
 #include "vmm/emulate.h"
@@ -525,6 +527,46 @@ console_out(void *arg, uint8_t c)
 		cons_putc(c);
 }
 
+/* vbios_setup's writer: guest RAM, a page at a time (vmm/gmem.c). */
+static int
+bios_write(void *ctx, uint32_t gpa, const void *buf, uint32_t len)
+{
+	return gmem_write(ctx, gpa, buf, len);
+}
+
+/*
+ * A disk for the guest: the kernel's second Multiboot module (QEMU:
+ * -initrd "GUEST args,DISK") becomes the primary slave, where xv6-style
+ * kernels look for their file system.  The module stays where the boot
+ * loader put it (kern/physmem.c reserves it) and the IDE model reaches it
+ * through the host's direct map: device models run in the trap path, on
+ * the host's page directory, never on the guest's.
+ */
+static void
+attach_disk(struct vplat_disk *d)
+{
+	const struct multiboot_info *mbi = bootinfo();
+	const struct multiboot_module *mod;
+	uint32_t bytes;
+
+	if (!(mbi->flags & MULTIBOOT_INFO_MODS) || mbi->mods_count < 2)
+		return;
+	mod = boot_phys(mbi->mods_addr);
+	if (mod == NULL || mod[1].mod_end < mod[1].mod_start ||
+	    mod[1].mod_end > npages * PGSIZE)
+		return;
+	/* Whole sectors only: a tail shorter than 512 bytes is not readable. */
+	bytes = (mod[1].mod_end - mod[1].mod_start) & ~511u;
+	if (bytes == 0) {
+		cprintf("te: the disk module is smaller than a sector: no disk\n");
+		return;
+	}
+	d->data = (uint8_t *) (KERNBASE + mod[1].mod_start);
+	d->bytes = bytes;
+	d->readonly = false;
+	cprintf("te: disk of %u sectors as the primary slave\n", bytes / 512);
+}
+
 int
 te_run(struct vm *vm)
 {
@@ -538,8 +580,14 @@ te_run(struct vm *vm)
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_bytes = vm->ram;
 	cfg.console_out = console_out;
+	attach_disk(&cfg.disk[1]);
 	if (vplat_init(&plat, &cfg) < 0) {
 		cprintf("te: the virtual platform refused its configuration\n");
+		return -1;
+	}
+	/* No BIOS ran: leave what it would have, the MP tables among it. */
+	if (vbios_setup(&(struct vbios_writer) { bios_write, vm }, vm->ram) < 0) {
+		cprintf("te: no room in guest memory for the BIOS area\n");
 		return -1;
 	}
 	sdt_init((uint32_t) (&world_frame + 1));

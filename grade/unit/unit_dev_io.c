@@ -402,15 +402,37 @@ find_mpfloat(const uint8_t *ram)
 	return NULL;
 }
 
+/* vbios_setup's writer: a flat buffer of ram_len bytes standing for guest RAM. */
+static uint32_t ram_len;
+
+static int
+ram_write(void *ctx, uint32_t gpa, const void *buf, uint32_t len)
+{
+	uint8_t *ram = ctx;
+
+	if (gpa >= ram_len || len > ram_len - gpa)
+		return -1;
+	if (buf)
+		memcpy(ram + gpa, buf, len);
+	else
+		memset(ram + gpa, 0, len);
+	return 0;
+}
+
 Test(dev_bios, mp_tables, .init = boot,
     .description = "BIOS area: MP floating pointer and table with checksums, 1 CPU, ISA, the IOAPIC the model has")
 {
 	uint8_t *ram = calloc(1, 1 << 20);
+	struct vbios_writer w = { ram_write, ram };
 	const uint8_t *mp, *conf, *e, *end;
 	int cpus = 0, ioapics = 0, buses = 0, ints = 0, pins[16];
 	uint32_t ioapic_id;
 
-	cr_assert_eq(vbios_setup(ram, 1 << 20), 0, "vbios_setup refused 1 MB");
+	/* The tables live in the ROM area: 640 KB of RAM has no room. */
+	ram_len = 0xA0000;
+	cr_assert_eq(vbios_setup(&w, ram_len), -1, "vbios_setup took 640 KB");
+	ram_len = 1 << 20;
+	cr_assert_eq(vbios_setup(&w, ram_len), 0, "vbios_setup refused 1 MB");
 	mp = find_mpfloat(ram);
 	cr_assert_not_null(mp, "no MP floating pointer with a valid checksum");
 	cr_assert_eq(mp[8], 1, "floating pointer length %u paragraphs", mp[8]);

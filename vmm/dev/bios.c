@@ -3,12 +3,20 @@
  * looks for, since no BIOS runs before the guest here.
  *
  * guest_xv6 finds its CPUs and IOAPIC through the MP tables (Intel
- * MultiProcessor Specification 1.4): it reads the EBDA segment from the
- * BIOS data area (0x40E), searches the EBDA's first KB for the floating
- * pointer "_MP_" with a zero checksum, and follows it to the "PCMP"
- * configuration table.  Without them it falls back to one CPU; with
- * them, it checks the IOAPIC's ID against the table's.  The paper's
- * section 2: a VMM presents the platform the guest expects.
+ * MultiProcessor Specification 1.4): it searches for the floating pointer
+ * "_MP_" with a zero checksum in the EBDA's first KB (segment at BDA
+ * 0x40E), then in the last KB of base memory, then in the BIOS ROM at
+ * 0xF0000-0xFFFFF, and follows it to the "PCMP" configuration table.
+ * Without them it falls back to one CPU; with them, it checks the
+ * IOAPIC's ID against the table's.  The paper's section 2: a VMM presents
+ * the platform the guest expects.
+ *
+ * The tables go where a PC BIOS puts them, in the ROM area at 0xF0000,
+ * so that the EBDA stays a BIOS's scratch space and the last search
+ * finds them, as on QEMU's SeaBIOS.  Guest memory is not one block the
+ * code here can point into (the monitor's is page by page, the unit
+ * tests' a calloc), so everything is built in small buffers and handed
+ * to the caller's writer.
  *
  * The table describes this platform exactly: one CPU (LAPIC id 0,
  * bootstrap), an ISA bus, one IOAPIC (id VIOAPIC_ID at 0xFEC00000), ISA
@@ -66,7 +74,7 @@ intr_entry(uint8_t *e, uint8_t type, uint8_t kind, uint8_t irq, uint8_t dst, uin
 	return e + 8;
 }
 
-/* Returns the table's length. */
+/* Builds the table in t (VBIOS_MPCONF_MAX bytes); returns its length. */
 static unsigned
 mp_config(uint8_t *t)
 {
@@ -116,23 +124,25 @@ mp_config(uint8_t *t)
 }
 
 int
-vbios_setup(uint8_t *ram, uint32_t ram_bytes)
+vbios_setup(const struct vbios_writer *w, uint32_t ram_bytes)
 {
-	uint8_t *mp = ram + VBIOS_MPFLOAT;
+	uint8_t bda[0x100], conf[VBIOS_MPCONF_MAX], mp[16];
+	uint8_t ebda_size = 1;	/* the EBDA's size in KB: its first byte, by convention */
+	unsigned n;
 
-	if (ram_bytes < 0xA0000)
+	if (ram_bytes < 0x100000)
 		return -1;
 	/* BIOS data area: COM1's port, the EBDA's segment, base memory in KB. */
-	memset(ram + BDA, 0, 0x100);
-	put16(ram + BDA + 0x00, 0x3F8);
-	put16(ram + BDA + 0x0E, VBIOS_EBDA >> 4);
-	put16(ram + BDA + 0x13, VBIOS_EBDA / 1024);
-	put16(ram + BDA + 0x63, 0x3D4);	/* the CRTC's port: a colour display */
+	memset(bda, 0, sizeof(bda));
+	put16(bda + 0x00, 0x3F8);
+	put16(bda + 0x0E, VBIOS_EBDA >> 4);
+	put16(bda + 0x13, VBIOS_EBDA / 1024);
+	put16(bda + 0x63, 0x3D4);	/* the CRTC's port: a colour display */
 
-	memset(ram + VBIOS_EBDA, 0, 1024);
-	ram[VBIOS_EBDA] = 1;	/* the EBDA's size in KB: its first byte, by convention */
-	mp_config(ram + VBIOS_MPCONF);
+	memset(conf, 0, sizeof(conf));
+	n = mp_config(conf);
 
+	memset(mp, 0, sizeof(mp));
 	memcpy(mp, "_MP_", 4);
 	put32(mp + 4, VBIOS_MPCONF);
 	mp[8] = 1;		/* length in 16-byte units */
@@ -140,5 +150,12 @@ vbios_setup(uint8_t *ram, uint32_t ram_bytes)
 	mp[11] = 0;		/* a configuration table follows, no default config */
 	mp[12] = 0;		/* no IMCR: virtual-wire mode */
 	mp[10] = checksum(mp, 16);
+
+	if (w->write(w->ctx, BDA, bda, sizeof(bda)) < 0 ||
+	    w->write(w->ctx, VBIOS_EBDA, NULL, 1024) < 0 ||
+	    w->write(w->ctx, VBIOS_EBDA, &ebda_size, 1) < 0 ||
+	    w->write(w->ctx, VBIOS_MPCONF, conf, n) < 0 ||
+	    w->write(w->ctx, VBIOS_MPFLOAT, mp, sizeof(mp)) < 0)
+		return -1;
 	return 0;
 }

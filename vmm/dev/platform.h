@@ -10,7 +10,7 @@
  *
  * How an engine uses it:
  *   vplat_init(&plat, &cfg)              once, before the guest runs
- *   vbios_setup(ram, ram_bytes)          after loading the guest image
+ *   vbios_setup(&writer, ram_bytes)      after loading the guest image
  *   vplat_advance(&plat, now)            on every exit, before dispatching
  *                                        (timers, and the time device
  *                                        reads see)

@@ -1,0 +1,138 @@
+/*
+ * vmm.c - the monitor's provided machinery (suite `vmm`, worth no lab's
+ * points): it loads a guest, refuses bad images, and the test guests are
+ * sound on a bare PC.  Lab 4's students write none of this code, so these
+ * tests pass on their handout too; they say whether the loader and the
+ * guests can be trusted before a student's trap-and-emulate is judged by
+ * running them (grade/lab4.c).
+ *
+ * The guest image reaches the kernel as QEMU passes a Multiboot module
+ * (-initrd); test=vmload is a stage-4 ktest (vmm/vmm.c) that loads it and
+ * reads back, through the monitor's own guest-memory accessors, what the
+ * guest will find.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grade/harness.h"
+
+#define GUEST(name)	"obj/grade/guests/" name
+
+/* Boot the kernel with a guest module and a command line. */
+static void
+boot_with_guest(struct boot_result *r, const char *image, const char *cmdline,
+		const char *input)
+{
+	char args[256];
+
+	snprintf(args, sizeof(args), "-initrd %s", image);
+	boot(&(struct boot_opts) { .cmdline = cmdline, .extra_args = args,
+				   .input = input }, r);
+}
+
+/* "privsuite: N of N checks passed", whatever N is today. */
+static void
+expect_all_checks(struct boot_result *r)
+{
+	regmatch_t m[3];
+	size_t pos = 0;
+	char *ok, *all;
+
+	expect_line(r, "^privsuite: [0-9]+ of [0-9]+ checks passed$");
+	log_find(r, &pos, "^privsuite: ([0-9]+) of ([0-9]+) checks passed$", m, 3);
+	ok = log_match_str(r, &m[1]);
+	all = log_match_str(r, &m[2]);
+	if (strcmp(ok, all) != 0)
+		expect_fail(r, "expected: every check of privsuite passes\n"
+			    "got: %s of %s", ok, all);
+}
+
+GRADE_TEST(vmm, vmload, 0, "a Multiboot guest is loaded at its physical addresses with EAX, EBX and the information block a loader gives")
+{
+	struct boot_result r;
+
+	boot_with_guest(&r, GUEST("pgdetect"), "test=vmload", NULL);
+	expect_exit(&r, 0);
+	expect_line(&r, "^vmm: loaded obj/grade/guests/pgdetect: 1 segment at "
+		    "\\[00100000, [0-9a-f]{8}\\), entry 0010000c, 256 MB of guest memory");
+	/* boot.S starts with mov $stacktop, %esp: opcode bc. */
+	expect_line(&r, "^vmload: entry 0010000c: bc ");
+	expect_line(&r, "^vmload: eax 2badb002 ebx 00009000 cr0 00000011 eflags 00000002$");
+	expect_line(&r, "^vmload: mbi flags 00000245 mem_lower 639 mem_upper 261120$");
+	expect_line(&r, "^vmload: guest command line 'obj/grade/guests/pgdetect'$");
+	expect_line(&r, "^vmload: loader name 'vmlab monitor'$");
+	expect_line(&r, "^vmload: ok$");
+}
+
+GRADE_TEST(vmm, guestmem, 0, "guestmem= sets the guest's memory and the memory map says so")
+{
+	struct boot_result r;
+
+	boot_with_guest(&r, GUEST("pgdetect"), "test=vmload guestmem=64", NULL);
+	expect_exit(&r, 0);
+	expect_line(&r, ", 64 MB of guest memory");
+	expect_line(&r, "^vmload: mbi flags 00000245 mem_lower 639 mem_upper 64512$");
+}
+
+GRADE_TEST(vmm, notelf, 0, "a file that is not ELF is refused with a message, and the kernel goes on")
+{
+	struct boot_result r;
+
+	boot_with_guest(&r, "README.md", "engine=te", "exit 0\n");
+	expect_exit(&r, 0);
+	expect_line(&r, "^vmm: README.md refused: the guest image is not an ELF file");
+	expect_line(&r, "^Welcome to the kernel monitor");
+}
+
+GRADE_TEST(vmm, notmultiboot, 0, "an i386 ELF with no Multiboot header is refused, naming the fix")
+{
+	struct boot_result r;
+
+	boot_with_guest(&r, "obj/user/hello", "test=vmload", NULL);
+	expect_exit(&r, 1);
+	expect_line(&r, "^vmm: obj/user/hello refused: the guest image has no "
+		    "Multiboot header in its first 8192 bytes: add one");
+}
+
+GRADE_TEST(vmm, elf64, 0, "a 64-bit ELF is refused, naming the fix")
+{
+	struct boot_result r;
+
+	boot_with_guest(&r, "obj/grade/grade", "test=vmload", NULL);
+	expect_exit(&r, 1);
+	expect_line(&r, "^vmm: obj/grade/grade refused: the guest image is a "
+		    "64-bit ELF file; .*-m32");
+}
+
+GRADE_TEST(vmm, pgdetect_native, 0, "natively, at ring 0, pgdetect detects nothing")
+{
+	static const char *const names[] = {
+		"popf-if", "pushf-if", "pushf-iopl", "sgdt", "sidt", "sldt",
+		"str", "smsw", "mov-cs", "mov-ss", "lar", "lsl", "verr", "verw",
+	};
+	struct boot_result r;
+	char re[64];
+	size_t i;
+
+	boot(&(struct boot_opts) { .kernel = GUEST("pgdetect") }, &r);
+	expect_exit(&r, 0);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(re, sizeof(re), "^pgdetect: %s: clean ", names[i]);
+		expect_line(&r, re);
+	}
+	expect_no_line(&r, "DETECTED");
+	expect_line(&r, "^pgdetect: 0 of 14 instructions detect deprivileging$");
+}
+
+GRADE_TEST(vmm, privsuite_native, 0, "natively, privsuite's privileged instructions all give a bare PC's results")
+{
+	static const char *const drives[] = { GUEST("privdisk.img"), NULL };
+	struct boot_result r;
+
+	/* Its disk is the primary slave; privsuite only reads it. */
+	boot(&(struct boot_opts) { .kernel = GUEST("privsuite"), .drives = drives,
+				   .input = "x", .input_after = "type a key" }, &r);
+	expect_exit(&r, 0);
+	expect_no_line(&r, "FAIL");
+	expect_all_checks(&r);
+}

@@ -19,6 +19,27 @@ static inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %w1"
 static inline uint8_t inb(uint16_t port) { uint8_t v; asm volatile("inb %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; asm volatile("inl %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
 
+/* The selectors every test guest's GDT uses (see gload_tables). */
+#define KCODE	0x08
+#define KDATA	0x10
+#define KTSS	0x18
+#define KLDT	0x20
+
+/* The operand of lgdt/lidt and the result of sgdt/sidt. */
+struct pseudodesc {
+	uint16_t limit;
+	uint32_t base;
+} __attribute__((packed));
+
+/** @brief A segment descriptor: base, 20-bit limit, access byte, flags nibble. */
+uint64_t desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags);
+/**
+ * @brief Load the GDT and IDT given (sizes in bytes), reload every segment
+ * register with KCODE/KDATA, and load TR = KTSS and LDTR = KLDT.
+ */
+void gload_tables(const uint64_t *gdt, uint32_t gdt_bytes,
+		  const uint64_t *idt, uint32_t idt_bytes);
+
 /** @brief Print to the first UART (polled). */
 void gprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /** @brief End the run with @p status through the debug-exit port. */

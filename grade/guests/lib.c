@@ -102,3 +102,34 @@ gexit(int status)
 	for (;;)
 		asm volatile("cli; hlt");
 }
+
+uint64_t
+desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
+{
+	return (limit & 0xffff) | (uint64_t) (base & 0xffffff) << 16 |
+		(uint64_t) access << 40 | (uint64_t) ((limit >> 16) & 0xf) << 48 |
+		(uint64_t) (flags & 0xf) << 52 | (uint64_t) (base >> 24) << 56;
+}
+
+void
+gload_tables(const uint64_t *gdt, uint32_t gdt_bytes,
+	     const uint64_t *idt, uint32_t idt_bytes)
+{
+	struct pseudodesc gd = { gdt_bytes - 1, (uint32_t) gdt };
+	struct pseudodesc id = { idt_bytes - 1, (uint32_t) idt };
+
+	/* The far jump reloads CS: a segment register only rereads its
+	 * descriptor when it is loaded. */
+	asm volatile("lgdt %0\n\t"
+		     "ljmp %1, $1f\n"
+		     "1:\tmovw %w2, %%ds\n\t"
+		     "movw %w2, %%es\n\t"
+		     "movw %w2, %%ss\n\t"
+		     "movw %w2, %%fs\n\t"
+		     "movw %w2, %%gs\n\t"
+		     "lidt %3\n\t"
+		     "ltr %w4\n\t"
+		     "lldt %w5"
+		     : : "m" (gd), "i" (KCODE), "r" (KDATA), "m" (id),
+		       "r" (KTSS), "r" (KLDT) : "memory");
+}

@@ -12,30 +12,12 @@
  */
 #include "grade/guests/guest.h"
 
-#define KCODE	0x08
-#define KDATA	0x10
-#define KTSS	0x18
-#define KLDT	0x20
-
-struct pseudodesc {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
 
 static uint64_t gdt[5] __attribute__((aligned(8)));
 static uint64_t ldt[2] __attribute__((aligned(8)));
 static uint32_t tss[26] __attribute__((aligned(8)));
 static uint64_t idt[32] __attribute__((aligned(8)));
 static int detected, tests;
-
-/* A descriptor: base, limit (20 bits), access byte, flags nibble. */
-static uint64_t
-desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
-{
-	return (limit & 0xffff) | (uint64_t) (base & 0xffffff) << 16 |
-		(uint64_t) access << 40 | (uint64_t) ((limit >> 16) & 0xf) << 48 |
-		(uint64_t) (flags & 0xf) << 52 | (uint64_t) (base >> 24) << 56;
-}
 
 static void
 report(const char *name, int clean, const char *what, uint32_t got,
@@ -54,25 +36,11 @@ report(const char *name, int clean, const char *what, uint32_t got,
 static void
 setup(void)
 {
-	struct pseudodesc gd = { sizeof(gdt) - 1, (uint32_t) gdt };
-	struct pseudodesc id = { sizeof(idt) - 1, (uint32_t) idt };
-
 	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);	/* code, DPL 0, 4 GB */
 	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);	/* data, DPL 0, 4 GB */
 	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
 	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
-	asm volatile("lgdt %0\n\t"
-		     "ljmp %1, $1f\n"
-		     "1:\tmovw %w2, %%ds\n\t"
-		     "movw %w2, %%es\n\t"
-		     "movw %w2, %%ss\n\t"
-		     "movw %w2, %%fs\n\t"
-		     "movw %w2, %%gs\n\t"
-		     "lidt %3\n\t"
-		     "ltr %w4\n\t"
-		     "lldt %w5"
-		     : : "m" (gd), "i" (KCODE), "r" (KDATA), "m" (id),
-		       "r" (KTSS), "r" (KLDT) : "memory");
+	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));
 }
 
 void

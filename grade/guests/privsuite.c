@@ -17,10 +17,6 @@
  */
 #include "grade/guests/guest.h"
 
-#define KCODE	0x08
-#define KDATA	0x10
-#define KTSS	0x18
-#define KLDT	0x20
 #define UCODE	(0x28 | 3)
 #define UDATA	(0x30 | 3)
 
@@ -29,11 +25,6 @@
 #define LAPIC		0xfee00000
 #define LAPIC_VEC	0x30	/* the LAPIC timer's vector */
 #define DISK_MAGIC	"privsuite disk, sector 1"
-
-struct pseudodesc {
-	uint16_t limit;
-	uint32_t base;
-} __attribute__((packed));
 
 static uint64_t gdt[7] __attribute__((aligned(8)));
 static uint64_t ldt[2] __attribute__((aligned(8)));
@@ -137,14 +128,6 @@ extern char h_soft[], h_ud[], h_de[], h_timer[], h_lapic[], h_usys[],
 	h_uback[], h_gp[];
 void enter_user(void);
 
-static uint64_t
-desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
-{
-	return (limit & 0xffff) | (uint64_t) (base & 0xffffff) << 16 |
-		(uint64_t) access << 40 | (uint64_t) ((limit >> 16) & 0xf) << 48 |
-		(uint64_t) (flags & 0xf) << 52 | (uint64_t) (base >> 24) << 56;
-}
-
 /* An interrupt gate (DPL dpl) to handler h in KCODE. */
 static uint64_t
 gate(void *h, int dpl)
@@ -170,9 +153,6 @@ check(const char *name, int ok, uint32_t got, uint32_t want)
 static void
 setup(void)
 {
-	struct pseudodesc gd = { sizeof(gdt) - 1, (uint32_t) gdt };
-	struct pseudodesc id = { sizeof(idt) - 1, (uint32_t) idt };
-
 	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
 	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
 	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
@@ -190,18 +170,7 @@ setup(void)
 	idt[32] = gate(h_timer, 0);
 	idt[LAPIC_VEC] = gate(h_lapic, 0);
 	idt[0x40] = gate(h_soft, 0);
-	asm volatile("lgdt %0\n\t"
-		     "ljmp %1, $1f\n"
-		     "1:\tmovw %w2, %%ds\n\t"
-		     "movw %w2, %%es\n\t"
-		     "movw %w2, %%ss\n\t"
-		     "movw %w2, %%fs\n\t"
-		     "movw %w2, %%gs\n\t"
-		     "lidt %3\n\t"
-		     "ltr %w4\n\t"
-		     "lldt %w5"
-		     : : "m" (gd), "i" (KCODE), "r" (KDATA), "m" (id),
-		       "r" (KTSS), "r" (KLDT) : "memory");
+	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));
 }
 
 static uint32_t

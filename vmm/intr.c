@@ -116,7 +116,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 			return fail(vm, vector, "no usable ring-0 stack in the guest's TSS");
 		fr.w[fr.n++] = v->seg[SEG_SS].sel;
 		fr.w[fr.n++] = v->gpr[REG_ESP];
-		te_vseg(&ss, ss0, sd);
+		vseg_from_desc(&ss, ss0, sd);
 		esp = esp0;
 	}
 #if SOL >= 4
@@ -130,7 +130,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 		return fail(vm, vector, "its stack is not in guest memory");
 
 	/* Commit: the handler runs with the state the gate gives. */
-	te_vseg(&v->seg[SEG_CS], (sel & ~3) | new_cpl, cd);
+	vseg_from_desc(&v->seg[SEG_CS], (sel & ~3) | new_cpl, cd);
 	v->seg[SEG_SS] = ss;
 	v->gpr[REG_ESP] = esp;
 	v->eip = off;

@@ -12,20 +12,6 @@
 #include "kern/mmu.h"
 #include "vmm/shadowdesc.h"
 
-uint32_t
-desc_base(uint64_t d)
-{
-	return (uint32_t) ((d >> 16) & 0xffffff) | (uint32_t) (d >> 56) << 24;
-}
-
-uint32_t
-desc_limit(uint64_t d)
-{
-	uint32_t lim = (uint32_t) (d & 0xffff) | (uint32_t) ((d >> 48) & 0xf) << 16;
-
-	return d & DESC_G ? lim << 12 | 0xfff : lim;
-}
-
 /* Replace the limit of d with the byte limit lim (the last byte's offset). */
 static uint64_t
 set_limit(uint64_t d, uint32_t lim)

@@ -12,6 +12,7 @@
 #define VMM_SHADOWDESC_H
 
 #include "kern/types.h"
+#include "vmm/vcpu.h"	/* desc_base, desc_limit */
 
 /* Fields of a descriptor held in a uint64_t (SDM vol. 3, 3.4.5). */
 #define DESC_P		(1ull << 47)
@@ -19,12 +20,6 @@
 #define DESC_G		(1ull << 55)
 #define DESC_DPL_SHIFT	45
 #define DESC_TYPE_SHIFT	40
-
-/** @brief The base address of descriptor @p d. */
-uint32_t desc_base(uint64_t d);
-
-/** @brief The limit of descriptor @p d in bytes, granularity applied. */
-uint32_t desc_limit(uint64_t d);
 
 /**
  * @brief The descriptor to put in the shadow GDT for guest descriptor @p d.

@@ -98,12 +98,6 @@ te_guest_desc(struct vm *vm, uint16_t sel, uint64_t *d)
 	return gmem_read(vm, g->base + off, d, sizeof(*d));
 }
 
-void
-te_vseg(struct vseg *s, uint16_t sel, uint64_t d)
-{
-	vseg_from_desc(s, sel, d);
-}
-
 /* ------------------------------------------------------------------------
  * Between the vcpu and the real CPU.
  * ------------------------------------------------------------------------ */
@@ -177,7 +171,7 @@ refresh_seg(struct vm *vm, int s, uint16_t sel)
 		return;
 	if ((sel & ~3) == 0 || te_guest_desc(vm, sel, &d) < 0)
 		d = 0;
-	te_vseg(&v->seg[s], sel, d);
+	vseg_from_desc(&v->seg[s], sel, d);
 }
 
 /* world_frame, as the guest must believe it, into the vcpu. */
@@ -376,7 +370,7 @@ mov_to_ss(struct vm *vm, const struct insn *in)
 	if ((type & 0x1a) != 0x12 || ((d >> DESC_DPL_SHIFT) & 3) != 0 ||
 	    !(d & DESC_P))
 		return false;
-	te_vseg(&v->seg[SEG_SS], sel, d);
+	vseg_from_desc(&v->seg[SEG_SS], sel, d);
 	v->eip += in->len;
 	/* Like the CPU: no interrupt before the esp load that follows. */
 	v->intr_shadow = true;

@@ -67,9 +67,6 @@ int intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
  */
 int te_guest_desc(struct vm *vm, uint16_t sel, uint64_t *d);
 
-/** @brief Fill segment register cache @p s from selector @p sel and descriptor @p d. */
-void te_vseg(struct vseg *s, uint16_t sel, uint64_t d);
-
 /** @brief Print the counters of the last run (`vmstat` in the kernel monitor). */
 void te_stats_print(void);
 

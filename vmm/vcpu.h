@@ -36,6 +36,22 @@ struct vseg {
 				 * (AVL, L, D/B, G) in bits 12-15 */
 };
 
+/** @brief The base address of 8-byte segment descriptor @p d. */
+static inline uint32_t
+desc_base(uint64_t d)
+{
+	return (uint32_t) ((d >> 16) & 0xffffff) | (uint32_t) (d >> 56) << 24;
+}
+
+/** @brief The limit of descriptor @p d in bytes, granularity (G) applied. */
+static inline uint32_t
+desc_limit(uint64_t d)
+{
+	uint32_t lim = (uint32_t) (d & 0xffff) | (uint32_t) ((d >> 48) & 0xf) << 16;
+
+	return d & (1ULL << 55) ? lim << 12 | 0xfff : lim;
+}
+
 /**
  * @brief Load a segment register's cache from its selector and 8-byte
  * descriptor, as the CPU does on a segment load.
@@ -46,13 +62,9 @@ struct vseg {
 static inline void
 vseg_from_desc(struct vseg *s, uint16_t sel, uint64_t d)
 {
-	uint32_t limit = (d & 0xffff) | ((d >> 32) & 0xf0000);
-
-	if (d & (1ULL << 55))			/* G: limit in 4 KB units */
-		limit = limit << 12 | 0xfff;
 	s->sel = sel;
-	s->base = ((d >> 16) & 0xffffff) | ((d >> 32) & 0xff000000);
-	s->limit = limit;
+	s->base = desc_base(d);
+	s->limit = desc_limit(d);
 	s->attr = (d >> 40) & 0xf0ff;
 }
 

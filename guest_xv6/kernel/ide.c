@@ -72,7 +72,7 @@ ideinit(void)
 			break;
 		}
 	}
-	outb(IDE_DRIVE, 0xE0 | (0 << 4));
+	/* Drive 1 stays selected: an absent drive 0 would answer nothing. */
 	if (!havedisk1)
 		panic("no file system disk (IDE primary slave, -drive index=1)");
 	outb(IDE_CTRL, 0);
@@ -86,13 +86,15 @@ idestart(struct buf *b)
 
 	if (b->blockno >= FSSIZE * 64)
 		panic("idestart: block out of range");
+	/* Select the drive before waiting: only a selected drive answers
+	 * status, and there may be no drive 0 to answer for it. */
+	outb(IDE_DRIVE, 0xE0 | ((b->dev & 1) << 4) | ((sector >> 24) & 0x0F));
 	idewait(0);
 	outb(IDE_CTRL, 0);
 	outb(IDE_NSECT, BSIZE / SECTOR_SIZE);
 	outb(IDE_LBA0, sector & 0xFF);
 	outb(IDE_LBA1, (sector >> 8) & 0xFF);
 	outb(IDE_LBA2, (sector >> 16) & 0xFF);
-	outb(IDE_DRIVE, 0xE0 | ((b->dev & 1) << 4) | ((sector >> 24) & 0x0F));
 	if (b->flags & B_DIRTY) {
 		outb(IDE_CMD, IDE_CMD_WRITE);
 		outsl(IDE_DATA, b->data, BSIZE / 4);

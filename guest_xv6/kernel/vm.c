@@ -39,6 +39,15 @@ seginit(void)
 	c->gdt[SEG_UCODE] = SEG(STA_X | STA_R, 0, 0xffffffff, DPL_USER);
 	c->gdt[SEG_UDATA] = SEG(STA_W, 0, 0xffffffff, DPL_USER);
 	lgdt(c->gdt, sizeof(c->gdt));
+	/*
+	 * Multiboot leaves the selectors' values undefined: whatever the
+	 * loader's GDT used.  Reload every segment register from ours, or
+	 * the first trap frame would carry a CS this GDT does not have.
+	 */
+	asm volatile("ljmp %0, $1f\n1:" : : "i"(SEG_KCODE << 3));
+	asm volatile("movw %w0, %%ds; movw %w0, %%es; movw %w0, %%ss"
+		     : : "r"(SEG_KDATA << 3));
+	asm volatile("movw %w0, %%fs; movw %w0, %%gs" : : "r"(0));
 }
 
 /* The PTE for va, making the page table if alloc is set. */

@@ -49,7 +49,7 @@
 #define PDX(la)		((((uint32_t) (la)) >> 22) & 0x3FF)
 #define PTX(la)		((((uint32_t) (la)) >> 12) & 0x3FF)
 #define PGOFF(la)	(((uint32_t) (la)) & 0xFFF)
-#define PGADDR(d, t, o)	((void *) ((d) << 22 | (t) << 12 | (o)))
+#define PGADDR(d, t, o)	((void *) (uintptr_t) ((d) << 22 | (t) << 12 | (o)))
 #define PTE_ADDR(pte)	((physaddr_t) (pte) & ~0xFFF)
 #define NPDENTRIES	1024
 #define NPTENTRIES	1024

@@ -21,9 +21,6 @@
 #include "kern/pmap.h"
 #include "vmm/gmem.h"
 
-/* The end of the kernel image (kern/kernel.ld). */
-extern char end[];
-
 int
 gmem_alloc(struct vm *vm, uint32_t ram)
 {
@@ -59,9 +56,7 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 	 * TCG does not enforce the segment limits that keep the guest out
 	 * on real hardware (vmm/shadowdesc.c).
 	 */
-	memcpy(&vm->physmap[PDX(MONBASE)], &kern_pgdir[PDX(MONBASE)],
-	       (PDX(ROUNDUP((uintptr_t) end, PTSIZE)) - PDX(MONBASE)) *
-	       sizeof(pde_t));
+	pgdir_copy_monitor(vm->physmap);
 
 	for (gpa = 0; gpa < ram; gpa += PGSIZE) {
 		if ((pp = page_alloc(ALLOC_ZERO)) == NULL ||

@@ -2,100 +2,28 @@
  * unit_pmap.c - lab 2's page allocator and page tables, on the host.
  *
  * kern/page.c and kern/pgtable.c touch no hardware: they reach physical
- * memory only through pa2kva() and the TLB only through tlb_invalidate().
- * Here those are backed by a simulated physical memory of SIM_PAGES pages
- * (an anonymous mapping, so untouched pages cost nothing), which makes
- * both zones of the allocator exist (MONPHYS is 48 MB) and lets every
- * test start from a fresh machine (Criterion runs each test in its own
- * process).  A panic in kernel code aborts the test: tests that expect a
- * panic say `.signal = SIGABRT`.
+ * memory only through pa2kva() and the TLB only through tlb_invalidate(),
+ * which grade/unit/simphys.c backs with a simulated physical memory of
+ * SIM_PAGES pages, big enough for both zones of the allocator to exist
+ * (MONPHYS is 48 MB).  Every test starts from a fresh machine (Criterion
+ * runs each test in its own process).  A panic in kernel code aborts the
+ * test: tests that expect a panic say `.signal = SIGABRT`.
  *
  * The kernel files are compiled separately (grade/Makefrag's
  * UNIT_KERN_SRCS, with -DSOL), so what is tested is the student's code as
  * it is.
  */
-#include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <criterion/criterion.h>
 
-/* The kernel's headers define these as the C library does, in other words. */
-#undef static_assert
-#undef MIN
-#undef MAX
+#include "grade/unit/simphys.h"
 #include "kern/error.h"
-#include "kern/pmap.h"
 
-#define SIM_PAGES	(64 * 1024 * 1024 / PGSIZE)	/* 64 MB of "RAM" */
-#define SIM_HOLE_START	0x000A0000	/* VGA and ROMs: not RAM */
-#define SIM_HOLE_END	0x00100000
-
-static uint8_t *phys;		/* simulated physical memory */
-static bool panic_expected;	/* a test that wants the panic: keep quiet */
 static size_t usable_pages;	/* how many pages page_is_usable accepts */
-
-/* The last tlb_invalidate() call, and how many there were. */
-static struct {
-	pde_t *pgdir;
-	uintptr_t va;
-	int count;
-} tlb;
-
-/* ------------------------------------------------------------------------
- * What the kernel files call, simulated
- * ------------------------------------------------------------------------ */
-
-void
-_panic(const char *file, int line, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (panic_expected)
-		abort();
-	fprintf(stderr, "kernel panic at %s:%d: ", file, line);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fprintf(stderr, "\n");
-	abort();
-}
-
-void *
-pa2kva(physaddr_t pa)
-{
-	cr_assert_lt(pa, (physaddr_t) SIM_PAGES * PGSIZE,
-		     "pa2kva(%08x): beyond the simulated RAM", pa);
-	return phys + pa;
-}
-
-physaddr_t
-kva2pa(const void *va)
-{
-	const uint8_t *p = va;
-
-	cr_assert(p >= phys && p < phys + (size_t) SIM_PAGES * PGSIZE,
-		  "kva2pa(%p): not in the simulated RAM", va);
-	return p - phys;
-}
-
-void
-tlb_invalidate(pde_t *pgdir, uintptr_t va)
-{
-	tlb.pgdir = pgdir;
-	tlb.va = va;
-	tlb.count++;
-}
-
-/* RAM is all usable but page 0 and the hole below 1 MB. */
-bool
-page_is_usable(physaddr_t pa)
-{
-	return pa != 0 && !(pa >= SIM_HOLE_START && pa < SIM_HOLE_END);
-}
 
 /* A fresh machine: the allocator initialised over the simulated RAM. */
 static void
@@ -103,17 +31,10 @@ boot_machine(void)
 {
 	size_t i;
 
-	phys = mmap(NULL, (size_t) SIM_PAGES * PGSIZE, PROT_READ | PROT_WRITE,
-		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	cr_assert(phys != MAP_FAILED, "no memory for the simulated RAM");
-	npages = SIM_PAGES;
-	pages = calloc(npages, sizeof(struct page));
-	cr_assert(pages != NULL);
-	page_init();
+	sim_boot();
 	usable_pages = 0;
 	for (i = 0; i < npages; i++)
 		usable_pages += page_is_usable(i * PGSIZE);
-	memset(&tlb, 0, sizeof(tlb));
 }
 
 /* ------------------------------------------------------------------------
@@ -261,7 +182,7 @@ Test(page, double_free_panics, .signal = SIGABRT,
 	struct page *pp = page_alloc(0);
 
 	page_free(pp);
-	panic_expected = true;
+	sim_panic_expected = true;
 	page_free(pp);
 }
 
@@ -271,7 +192,7 @@ Test(page, free_referenced_panics, .signal = SIGABRT,
 	struct page *pp = page_alloc(0);
 
 	pp->refs = 1;
-	panic_expected = true;
+	sim_panic_expected = true;
 	page_free(pp);
 }
 
@@ -351,12 +272,12 @@ Test(pgtable, insert_lookup_remove, .description = "page_insert, page_lookup and
 	cr_assert_eq(*pte, page2pa(pp) | PTE_W | PTE_U | PTE_P);
 	cr_assert_null(page_lookup(pgdir, va + PGSIZE, NULL));
 
-	tlb.count = 0;
+	sim_tlb.count = 0;
 	page_remove(pgdir, va);
 	cr_assert_eq(*pte, 0);
 	cr_assert(pp->free && pp->refs == 0, "the last mapping went: the page is free");
 	cr_assert_null(page_lookup(pgdir, va, NULL));
-	cr_assert(tlb.count >= 1 && tlb.pgdir == pgdir && tlb.va == va,
+	cr_assert(sim_tlb.count >= 1 && sim_tlb.pgdir == pgdir && sim_tlb.va == va,
 		  "page_remove must invalidate the TLB entry of va");
 }
 
@@ -390,13 +311,13 @@ Test(pgtable, insert_replaces, .description = "page_insert over another page unm
 	cr_assert_eq(page_insert(pgdir, a, va, PTE_W), 0);
 	cr_assert_eq(page_insert(pgdir, a, va + PGSIZE, PTE_W), 0);
 	cr_assert_eq(a->refs, 2);
-	tlb.count = 0;
+	sim_tlb.count = 0;
 	cr_assert_eq(page_insert(pgdir, b, va, PTE_W), 0);
 	cr_assert_eq(a->refs, 1);
 	cr_assert_eq(b->refs, 1);
 	cr_assert_eq(page_lookup(pgdir, va, NULL), b);
 	cr_assert_eq(page_lookup(pgdir, va + PGSIZE, NULL), a);
-	cr_assert(tlb.count >= 1 && tlb.va == va,
+	cr_assert(sim_tlb.count >= 1 && sim_tlb.va == va,
 		  "replacing a present mapping must invalidate its TLB entry");
 }
 

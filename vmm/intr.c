@@ -18,7 +18,8 @@
 #include "kern/printf.h"
 #include "kern/assert.h"
 #include "kern/mmu.h"
-#include "vmm/gmem.h"
+#include "vmm/vm.h"
+#include "vmm/linear.h"
 #include "vmm/shadowdesc.h"
 #include "vmm/emulate.h"
 #include "vmm/te.h"
@@ -41,19 +42,21 @@ fail(struct vm *vm, unsigned vector, const char *why)
 	return -1;
 }
 
-/* Push fr onto the stack at ss:*esp; guest paging is off (lab 4). */
+/* Push fr onto the stack at ss:*esp, as the CPU does: a supervisor
+ * access through the guest's page tables. */
 static int
 push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr)
 {
 	uint32_t top = *esp - 4 * fr->n;
 	uint32_t words[6];
+	struct emu_fault f;
 	int i;
 
 	/* Pushed first = highest address. */
 	for (i = 0; i < fr->n; i++)
 		words[fr->n - 1 - i] = fr->w[i];
-	if (gmem_write(vm, ss->base + top, words, 4 * fr->n) < 0)
+	if (linear_write(vm, ss->base + top, words, 4 * fr->n, 0, &f) != 0)
 		return -1;
 	*esp = top;
 	return 0;
@@ -68,6 +71,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	struct frame fr = { .n = 0 };
 	uint32_t esp = v->gpr[REG_ESP], off;
 	uint64_t gate, cd, sd;
+	struct emu_fault f;
 	unsigned type, dpl;
 	uint16_t sel;
 	int new_cpl;
@@ -76,9 +80,9 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 		te_stats.inj_soft++;
 	else if (vector < 32)
 		te_stats.inj_exc++;
-	/* The gate, from the guest's IDT (its IDTR base is physical here). */
+	/* The gate, from the guest's IDT (a supervisor read, linear). */
 	if (vector * 8 + 7 > v->idtr.limit ||
-	    gmem_read(vm, v->idtr.base + vector * 8, &gate, 8) < 0) {
+	    linear_read(vm, v->idtr.base + vector * 8, &gate, 8, 0, &f) != 0) {
 		if (soft)
 			return intr_deliver(vm, T_GP, true, vector * 8 + 2, false);
 		return fail(vm, vector, "beyond the guest's IDT limit");
@@ -110,8 +114,8 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 		/* Out of user mode: the inner stack from the guest's TSS. */
 		uint32_t ss0 = 0, esp0 = 0;
 
-		if (gmem_read(vm, v->tr.base + 4, &esp0, 4) < 0 ||
-		    gmem_read(vm, v->tr.base + 8, &ss0, 2) < 0 ||
+		if (linear_read(vm, v->tr.base + 4, &esp0, 4, 0, &f) != 0 ||
+		    linear_read(vm, v->tr.base + 8, &ss0, 2, 0, &f) != 0 ||
 		    te_guest_desc(vm, ss0, &sd) < 0)
 			return fail(vm, vector, "no usable ring-0 stack in the guest's TSS");
 		fr.w[fr.n++] = v->seg[SEG_SS].sel;
@@ -127,7 +131,8 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	if (has_err)
 		fr.w[fr.n++] = err;
 	if (push_frame(vm, &ss, &esp, &fr) < 0)
-		return fail(vm, vector, "its stack is not in guest memory");
+		return fail(vm, vector, "its stack is not mapped in guest RAM "
+			    "(on a real CPU: a fault while delivering)");
 
 	/* Commit: the handler runs with the state the gate gives. */
 	vseg_from_desc(&v->seg[SEG_CS], (sel & ~3) | new_cpl, cd);

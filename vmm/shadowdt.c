@@ -15,7 +15,8 @@
 #include "kern/string.h"
 #include "kern/mmu.h"
 #include "kern/memlayout.h"
-#include "vmm/gmem.h"
+#include "vmm/vm.h"
+#include "vmm/linear.h"
 #include "vmm/shadowdesc.h"
 #include "vmm/shadowdt.h"
 
@@ -87,17 +88,16 @@ sdt_shadow_gdt(struct vm *vm)
 {
 	struct vdtr *g = &vm->vcpu.gdtr;
 	uint32_t n = MIN((uint32_t) g->limit + 1, SDT_GUEST_MAX * 8u) / 8;
+	struct emu_fault f;
 	uint64_t d;
 	uint32_t i;
 
-	/*
-	 * Guest paging is off in lab 4: the GDTR's linear base is a
-	 * guest-physical address.  Lab 5 walks the guest's tables here.
-	 */
-	if (g->base >= vm->ram || n * 8 > vm->ram - g->base)
+	/* The GDTR's base is linear: read it as the CPU would (supervisor). */
+	if (n > 1 && linear_read(vm, g->base + 8, &d, 8, 0, &f) != 0)
 		return -1;
 	for (i = 0; i < SDT_GUEST_MAX; i++) {
-		if (i == 0 || i >= n || gmem_read(vm, g->base + i * 8, &d, 8) < 0)
+		if (i == 0 || i >= n ||
+		    linear_read(vm, g->base + i * 8, &d, 8, 0, &f) != 0)
 			shadow_gdt[i] = 0;
 		else
 			shadow_gdt[i] = desc_shadow(d, MONBASE, true);
@@ -110,9 +110,10 @@ sdt_shadow_gdt(struct vm *vm)
 static void
 reshadow(struct vm *vm, unsigned i, bool hide_user_code)
 {
+	struct emu_fault f;
 	uint64_t d;
 
-	if (gmem_read(vm, vm->vcpu.gdtr.base + i * 8, &d, 8) == 0)
+	if (linear_read(vm, vm->vcpu.gdtr.base + i * 8, &d, 8, 0, &f) == 0)
 		shadow_gdt[i] = desc_shadow(d, MONBASE, hide_user_code);
 }
 

@@ -115,4 +115,6 @@ te_stats_print(void)
 	cprintf("te: delivered: %llu interrupts, %llu exceptions, %llu int n; "
 		"%llu hlt, %llu idle waits\n", s->inj_irq, s->inj_exc,
 		s->inj_soft, s->halts, s->idle_waits);
+	if (s->mmu.root_misses > 0)
+		shadow_stats_print(&s->mmu);
 }

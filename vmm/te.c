@@ -30,6 +30,8 @@
 #include "kern/bootinfo.h"
 #include "kern/multiboot.h"
 #include "vmm/gmem.h"
+#include "vmm/linear.h"
+#include "vmm/shadow.h"
 #include "vmm/shadowdesc.h"
 #include "vmm/emulate.h"
 #include "vmm/dev/platform.h"
@@ -92,10 +94,12 @@ te_guest_desc(struct vm *vm, uint16_t sel, uint64_t *d)
 		memcpy(d, &sd, sizeof(*d));
 		return 0;
 	}
+	struct emu_fault f;
+
 	if ((sel & 4) || off + 7 > g->limit || off >= SDT_GUEST_MAX * 8u)
 		return -1;
-	/* Guest paging is off (lab 4): the GDT's linear base is physical. */
-	return gmem_read(vm, g->base + off, d, sizeof(*d));
+	/* The GDT's base is linear; the CPU reads it as a supervisor. */
+	return linear_read(vm, g->base + off, d, sizeof(*d), 0, &f) == 0 ? 0 : -1;
 }
 
 /* ------------------------------------------------------------------------
@@ -209,41 +213,52 @@ frame_to_vcpu(struct vm *vm)
  * The emulator's view of the machine (struct emu_ops).
  * ------------------------------------------------------------------------ */
 
+/*
+ * The emulator's memory: guest-linear addresses, through the guest's page
+ * tables at the guest's privilege (vmm/linear.h).  RAM first, then device
+ * registers; the rest of the physical space is an open bus that reads
+ * all ones and ignores writes.
+ */
+static int
+te_access(struct vm *vm, uint32_t la, void *buf, unsigned size, bool write,
+	  struct emu_fault *f)
+{
+	unsigned access = vm->vcpu.cpl == 3 ? PTW_USER : 0;
+	uint32_t gpa, val = 0;
+	int r;
+
+	r = write ? linear_write(vm, la, buf, size, access, f) :
+		linear_read(vm, la, buf, size, access, f);
+	if (r != LINEAR_NOT_RAM)
+		return r;
+	if (linear_translate(vm, la, access | (write ? PTW_WRITE : 0), &gpa,
+			     f) < 0)
+		return -1;
+	if (vplat_is_mmio(gpa) && (size == 1 || size == 2 || size == 4)) {
+		if (write) {
+			memcpy(&val, buf, size);
+			vplat_mmio_write(&plat, gpa, size, val);
+		} else {
+			val = vplat_mmio_read(&plat, gpa, size);
+			memcpy(buf, &val, size);
+		}
+	} else if (!write) {
+		memset(buf, 0xff, size);
+	}
+	return 0;
+}
+
 static int
 te_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
 {
-	struct vm *vm = ctx;
-	uint32_t val;
-
-	(void) f;
-	/* Paging off: linear = physical.  RAM, then device registers; the
-	 * rest of the physical space is an open bus that reads all ones. */
-	if (gmem_read(vm, la, buf, size) == 0)
-		return 0;
-	if (vplat_is_mmio(la) && (size == 1 || size == 2 || size == 4)) {
-		val = vplat_mmio_read(&plat, la, size);
-		memcpy(buf, &val, size);
-		return 0;
-	}
-	memset(buf, 0xff, size);
-	return 0;
+	return te_access(ctx, la, buf, size, false, f);
 }
 
 static int
 te_write(void *ctx, uint32_t la, const void *buf, unsigned size,
 	 struct emu_fault *f)
 {
-	struct vm *vm = ctx;
-	uint32_t val = 0;
-
-	(void) f;
-	if (gmem_write(vm, la, buf, size) == 0)
-		return 0;
-	if (vplat_is_mmio(la) && (size == 1 || size == 2 || size == 4)) {
-		memcpy(&val, buf, size);
-		vplat_mmio_write(&plat, la, size, val);
-	}
-	return 0;
+	return te_access(ctx, la, (void *) buf, size, true, f);
 }
 
 /*
@@ -282,13 +297,20 @@ te_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
 static int
 te_write_cr(void *ctx, int cr, uint32_t val, struct emu_fault *f)
 {
-	(void) ctx;
 	(void) f;
 	/* Accepted, so the guest's view stays exact; the loop stops the run
-	 * right after, before anything runs on a page table we do not shadow. */
-	if (cr == 0 && (val & CR0_PG))
-		stop_reason = "the guest turned paging on: shadow paging is lab 5";
+	 * right after, before anything runs on tables we cannot shadow. */
+	if (cr == 4 && (val & CR4_PAE))
+		stop_reason = "the guest turned on PAE paging, which the shadow "
+			"MMU does not implement (two-level i386 paging only)";
+	shadow_write_cr(ctx, cr, val);
 	return 0;
+}
+
+static void
+te_invlpg(void *ctx, uint32_t la)
+{
+	shadow_invlpg(ctx, la);
 }
 
 static int
@@ -330,6 +352,7 @@ static const struct emu_ops te_ops = {
 	.in = te_in,
 	.out = te_out,
 	.write_cr = te_write_cr,
+	.invlpg = te_invlpg,
 	.load_dtr = te_load_dtr,
 	.cpuid = te_cpuid,
 	.rdtsc = te_rdtsc,
@@ -377,24 +400,33 @@ mov_to_ss(struct vm *vm, const struct insn *in)
 	return true;
 }
 
-/* Fetch, decode and emulate the instruction that trapped. */
+/* Fetch, decode and emulate the instruction at the guest's EIP. */
 static int
-emulate_trapped(struct vm *vm)
+emulate_insn(struct vm *vm, struct insn *in, struct emu_event *ev)
 {
 	struct vcpu *v = &vm->vcpu;
-	struct emu_event ev;
-	struct insn in;
-	unsigned i;
 	int r;
 
-	memset(&ev, 0, sizeof(ev));
-	r = emu_fetch(v, &in, &te_ops, vm, &ev);
+	memset(ev, 0, sizeof(*ev));
+	memset(in, 0, sizeof(*in));
+	r = emu_fetch(v, in, &te_ops, vm, ev);
 	if (r == EMU_DONE) {
-		te_stats.emulated[in.map * 256 + in.op]++;
-		if (mov_to_ss(vm, &in))
-			return 0;
-		r = emulate(v, &in, &te_ops, vm, &ev);
+		te_stats.emulated[in->map * 256 + in->op]++;
+		if (mov_to_ss(vm, in))
+			return EMU_DONE;
+		r = emulate(v, in, &te_ops, vm, ev);
 	}
+	return r;
+}
+
+/* Act on what emulate() did: carry on, or raise what the CPU would have. */
+static int
+finish_emulation(struct vm *vm, int r, const struct insn *in,
+		 const struct emu_event *ev)
+{
+	struct vcpu *v = &vm->vcpu;
+	unsigned i;
+
 #if SOL >= 4
 	switch (r) {
 	case EMU_DONE:
@@ -405,12 +437,12 @@ emulate_trapped(struct vm *vm)
 	case EMU_FAULT:
 		/* What the instruction would have raised on a real ring 0:
 		 * the guest's problem, through its own IDT. */
-		if (ev.fault.vector == T_PF)
-			v->cr2 = ev.fault.cr2;
-		return intr_deliver(vm, ev.fault.vector, ev.fault.has_err,
-				    ev.fault.err, false);
+		if (ev->fault.vector == T_PF)
+			v->cr2 = ev->fault.cr2;
+		return intr_deliver(vm, ev->fault.vector, ev->fault.has_err,
+				    ev->fault.err, false);
 	case EMU_SOFTINT:
-		return intr_deliver(vm, ev.fault.vector, false, 0, true);
+		return intr_deliver(vm, ev->fault.vector, false, 0, true);
 	}
 #else
 	/* LAB 4: your code here.
@@ -422,11 +454,40 @@ emulate_trapped(struct vm *vm)
 #endif
 	cprintf("te: cannot emulate the instruction at %04x:%08x (", v->seg[SEG_CS].sel,
 		v->eip);
-	for (i = 0; r == EMU_UNHANDLED && i < in.len; i++)
-		cprintf("%s%02x", i ? " " : "", in.bytes[i]);
-	cprintf("): %s\n", r == EMU_UNHANDLED && ev.reason ? ev.reason :
+	for (i = 0; r == EMU_UNHANDLED && i < in->len; i++)
+		cprintf("%s%02x", i ? " " : "", in->bytes[i]);
+	cprintf("): %s\n", r == EMU_UNHANDLED && ev->reason ? ev->reason :
 		emu_result_name(r));
 	return -1;
+}
+
+/* The instruction that trapped, emulated. */
+static int
+emulate_trapped(struct vm *vm)
+{
+	struct emu_event ev;
+	struct insn in;
+
+	return finish_emulation(vm, emulate_insn(vm, &in, &ev), &in, &ev);
+}
+
+/*
+ * A write to a traced guest page table, emulated so the shadow can follow
+ * it.  Any instruction may write any page, and a frame that was a page
+ * table once may be a kernel stack now: if the emulator does not know
+ * the instruction, stop shadowing the frame and let the guest retry it
+ * directly.
+ */
+static int
+traced_write(struct vm *vm, uint32_t gfn)
+{
+	struct emu_event ev;
+	struct insn in;
+	int r = emulate_insn(vm, &in, &ev);
+
+	if (r == EMU_UNHANDLED && shadow_unshadow(vm, gfn))
+		return 0;
+	return finish_emulation(vm, r, &in, &ev);
 }
 
 /* A host device interrupted the guest: the host's handler takes it. */
@@ -451,9 +512,40 @@ has_error_code(unsigned v)
 	return v == T_DBLFLT || (v >= T_TSS && v <= T_PGFLT) || v == T_ALIGN;
 }
 
+/*
+ * A page fault with guest paging on: the shadow MMU decides whether the
+ * guest's own tables raised it (true: the guest's to handle) or only the
+ * shadow did (hidden: fixed, or emulated when the access must not run
+ * directly).
+ */
+static int
+page_fault(struct vm *vm, uint32_t la)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct sh_fault sf;
+
+	if (shadow_fault(vm, la, world_frame.err, &sf) < 0) {
+		cprintf("te: page fault at %08x with guest CR3 %08x: %s\n",
+			la, v->cr3, sf.why);
+		return -1;
+	}
+	switch (sf.class) {
+	case SH_TRUE:
+		v->cr2 = la;
+		return intr_deliver(vm, T_PF, true, sf.err, false);
+	case SH_FILL:
+	case SH_DIRTY:
+		return 0;
+	case SH_TRACE:
+		return traced_write(vm, sf.walk.gpa >> PGSHIFT);
+	default:
+		return emulate_trapped(vm);
+	}
+}
+
 /* One trap, dispatched.  Returns -1 if the run cannot go on. */
 static int
-dispatch(struct vm *vm)
+dispatch(struct vm *vm, uint32_t fault_la)
 {
 	struct trapframe *f = &world_frame;
 	unsigned vec = f->trapno;
@@ -462,6 +554,8 @@ dispatch(struct vm *vm)
 		host_irq(vec);
 		return 0;
 	}
+	if (vec == T_PGFLT && (vm->vcpu.cr0 & CR0_PG))
+		return page_fault(vm, fault_la);
 	switch (vec) {
 	case T_GPFLT:	/* privileged instruction, I/O, int n, a segment limit */
 	case T_SEGNP:	/* a descriptor the shadow GDT hides */
@@ -561,13 +655,35 @@ attach_disk(struct vplat_disk *d)
 	cprintf("te: disk of %u sectors as the primary slave\n", bytes / 512);
 }
 
-int
-te_run(struct vm *vm)
+/*
+ * The LAPIC's registers, mirrored in a page the shadow maps read-only
+ * wherever the guest maps the LAPIC: an xv6-style kernel reads the LAPIC
+ * ID on every lock acquire, and each read would otherwise be an exit
+ * (DESIGN.md section 5; the idea of VT-x's virtual-APIC page).  Writes
+ * still fault and reach the device model; the page is rewritten before
+ * the guest runs again whenever the model says a register changed.
+ */
+static uint8_t *lapic_mirror;
+static uint32_t lapic_mirror_gen;
+
+static void
+refresh_lapic_mirror(struct vm *vm)
 {
-	struct vcpu *v = &vm->vcpu;
+	const struct vlapic *l = vplat_lapic(&plat);
+
+	if (lapic_mirror == NULL || l->generation == lapic_mirror_gen)
+		return;
+	vlapic_fill_page(l, lapic_mirror);
+	lapic_mirror_gen = l->generation;
+	vm->sh.st.lapic_refreshes++;
+}
+
+/* Everything a run needs before the guest's first instruction. */
+static int
+te_setup(struct vm *vm)
+{
 	struct vplat_config cfg;
-	uint32_t status;
-	int r;
+	struct page *pp;
 
 	memset(&te_stats, 0, sizeof(te_stats));
 	tsc_calibrate();
@@ -584,20 +700,53 @@ te_run(struct vm *vm)
 		cprintf("te: no room in guest memory for the BIOS area\n");
 		return -1;
 	}
+	if (shadow_init(vm) < 0)
+		return -1;
+	if ((pp = page_alloc(ALLOC_ZERO)) != NULL) {
+		pp->refs++;
+		lapic_mirror = page2kva(pp);
+		lapic_mirror_gen = vplat_lapic(&plat)->generation - 1;
+		shadow_set_mirror(vm, VLAPIC_BASE, page2pa(pp));
+	}
 	sdt_init((uint32_t) (&world_frame + 1));
 	stop_reason = NULL;
 	te_stats.valid = true;
-	te_stats.tsc_start = rdtsc();
-	cprintf("te: running %s at ring 1\n", vm->image);
+	return 0;
+}
+
+/* What a run leaves behind: its counters, and no pages. */
+static void
+te_teardown(struct vm *vm)
+{
+	te_stats.tsc_end = rdtsc();
+	te_stats.mmu = vm->sh.st;
+	shadow_fini(vm);
+	if (lapic_mirror != NULL) {
+		page_decref(pa2page(kva2pa(lapic_mirror)));
+		lapic_mirror = NULL;
+	}
+}
+
+/* The loop of the file's opening comment.  Returns the guest's exit
+ * status, or -1 when the run stopped otherwise (the reason printed). */
+static int
+te_loop(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	uint32_t status, fault_la;
+	int r;
 
 	for (;;) {
 		if (vcpu_to_frame(vm) < 0)
 			break;
-		if (world_switch(kva2pa(vm->physmap)) < 0) {
+		refresh_lapic_mirror(vm);
+		if (world_switch(shadow_cr3(vm)) < 0) {
 			cprintf("te: trap %u in the monitor's world switch at %08x\n",
 				world_fault_trapno, world_fault_eip);
 			break;
 		}
+		/* Before anything else can fault and overwrite it. */
+		fault_la = rcr2();
 		te_stats.exits++;
 		if (world_frame.trapno < MIDT_NVEC)
 			te_stats.by_vector[world_frame.trapno]++;
@@ -606,11 +755,9 @@ te_run(struct vm *vm)
 		 * shadow is over (an approximation: see vcpu.h). */
 		v->intr_shadow = false;
 		vplat_advance(&plat, now_ns());
-		r = dispatch(vm);
-		if (vplat_exit_requested(&plat, &status)) {
-			te_stats.tsc_end = rdtsc();
+		r = dispatch(vm, fault_la);
+		if (vplat_exit_requested(&plat, &status))
 			return (int) status;
-		}
 		if (r < 0)
 			break;
 		if (stop_reason) {
@@ -622,7 +769,20 @@ te_run(struct vm *vm)
 		if (deliver_pending(vm) < 0)
 			break;
 	}
-	te_stats.tsc_end = rdtsc();
 	cprintf("te: guest stopped at %04x:%08x\n", v->seg[SEG_CS].sel, v->eip);
 	return -1;
+}
+
+int
+te_run(struct vm *vm)
+{
+	int status;
+
+	if (te_setup(vm) < 0)
+		return -1;
+	te_stats.tsc_start = rdtsc();
+	cprintf("te: running %s at ring 1\n", vm->image);
+	status = te_loop(vm);
+	te_teardown(vm);
+	return status;
 }

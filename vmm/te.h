@@ -38,6 +38,7 @@ struct te_stats {
 	uint64_t idle_waits;		/* host hlts while the guest was halted */
 	uint64_t tsc_start, tsc_end;	/* the run, in host TSC cycles */
 	uint64_t tsc_per_ms;
+	struct shadow_stats mmu;	/* the shadow MMU's, copied at the end */
 	bool valid;			/* a run has happened */
 };
 extern struct te_stats te_stats;

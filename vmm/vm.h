@@ -13,6 +13,7 @@
 #include "kern/types.h"
 #include "kern/mmu.h"
 #include "vmm/vcpu.h"
+#include "vmm/shadow.h"
 
 /* Guest memory the monitor gives by default, and the bounds of guestmem=. */
 #define GUEST_RAM_DEFAULT	(256u << 20)
@@ -32,6 +33,8 @@ struct vm {
 	 * the guest runs on it, and its page tables are the gpa -> hpa map.
 	 */
 	pde_t *physmap;
+	/* With guest paging on (lab 5), the tables the CPU really walks. */
+	struct shadow sh;
 	char cmdline[128];	/* the guest's command line */
 	char image[64];		/* where the image came from, for messages */
 };

@@ -113,26 +113,30 @@ gmem_hpa(const struct vm *vm, uint32_t gpa)
 	return PTE_ADDR(pt[PTX(gpa)]) | PGOFF(gpa);
 }
 
-/* Copy between buf and guest memory a page at a time through kmap. */
+/*
+ * Copy between buf and guest memory a page at a time.  Guest pages are
+ * allocator pages, and every allocator page has a kernel address
+ * (pa2kva): the trap path runs on the host's page directory, where the
+ * direct map reaches them without the cost of a kmap window per access.
+ */
 static int
 gmem_copy(const struct vm *vm, uint32_t gpa, void *buf, size_t len,
 	  bool to_guest)
 {
-	uint8_t *b = buf, *win;
+	uint8_t *b = buf, *p;
 	size_t n;
 
 	if (gpa >= vm->ram || len > vm->ram - gpa)
 		return -1;
 	while (len > 0) {
 		n = MIN(len, (size_t) (PGSIZE - PGOFF(gpa)));
-		win = kmap(gmem_hpa(vm, gpa));
+		p = pa2kva(gmem_hpa(vm, gpa));
 		if (!to_guest)
-			memcpy(b, win, n);
+			memcpy(b, p, n);
 		else if (b)
-			memcpy(win, b, n);
+			memcpy(p, b, n);
 		else
-			memset(win, 0, n);
-		kunmap(win);
+			memset(p, 0, n);
 		gpa += n;
 		len -= n;
 		if (b)

@@ -3,9 +3,9 @@
  *
  * Guest RAM is host pages from the lab-2 allocator, found through the
  * physical-mode page directory (struct vm.physmap), which doubles as the
- * gpa -> hpa table.  The monitor reaches a guest page through a kmap
- * window, never through the host's direct map: the windows exist in every
- * host address space and need no guest-physical address of our own.
+ * gpa -> hpa table.  The monitor reaches a guest page through the host's
+ * direct map, from the trap path, which runs on the host's page
+ * directory (the guest's address space maps only the monitor image).
  */
 #ifndef VMM_GMEM_H
 #define VMM_GMEM_H

@@ -226,12 +226,14 @@ vlapic_read(struct vlapic *l, uint32_t offset)
 void
 vlapic_fill_page(const struct vlapic *l, uint8_t page[4096])
 {
-	uint32_t off, v;
+	uint32_t off, v[4] = { 0, 0, 0, 0 };
 
-	memset(page, 0, 4096);
+	/* Registers sit every 16 bytes in the first 1 KB; the rest of the
+	 * page reads as zero and never changes, so a page the caller
+	 * zeroed once needs only this part rewritten. */
 	for (off = 0; off < 0x400; off += 16) {
-		v = reg(l, off);
-		memcpy(page + off, &v, sizeof(v));
+		v[0] = reg(l, off);
+		memcpy(page + off, v, sizeof(v));
 	}
 }
 

@@ -105,6 +105,9 @@ emu_string(struct emu *e)
 			return err;
 		areg_add(e, REG_ECX, -1);
 		emu_commit(e);
+		if (!(in->flags & INSN_IO) && e->ops->rep_stop &&
+		    e->ops->rep_stop(e->ctx))
+			break;
 	}
 	if (areg(e, REG_ECX) == 0)
 		e->eip = next;

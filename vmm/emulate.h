@@ -109,6 +109,14 @@ struct emu_ops {
 
 	/* The host TSC; the guest sees it plus v->tsc_offset.  NULL: 0. */
 	uint64_t (*rdtsc)(void *ctx);
+
+	/*
+	 * After each completed iteration of a rep movs or stos (not ins or
+	 * outs): true ends the emulation there, EIP left on the instruction
+	 * and ECX counting what remains, so that the guest carries on with
+	 * it itself, as after an interrupt.  NULL: never.
+	 */
+	bool (*rep_stop)(void *ctx);
 };
 
 /* Model-specific registers the emulator knows by number. */

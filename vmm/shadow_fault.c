@@ -173,10 +173,6 @@ classify(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 		out->class = SH_TRACE;
 		out->why = "a write to one of the guest's page tables, which the "
 			"shadow copies: emulated, then propagated";
-		if (++sh_frame(sh, w->gpa >> PGSHIFT)->flood >= SHADOW_FLOOD &&
-		    shadow_unshadow(vm, w->gpa >> PGSHIFT))
-			out->why = "yet another write to a guest page table not "
-				"used since: emulated, and no longer shadowed";
 	} else if (write && !(w->rights & PTE_W)) {
 		out->class = SH_WPEMU;
 		out->why = "CR0.WP is clear: the guest kernel may write a page "
@@ -292,6 +288,12 @@ propagate(struct vm *vm, uint32_t gfn, unsigned off, unsigned len)
 	struct shadow *sh = &vm->sh;
 	struct spage *sp, *roots[SHADOW_ROOTS];
 	unsigned first = off / 4, last = (off + len - 1) / 4, nroots = 0, i;
+
+	/* A table rewritten again and again, and used by no fill in
+	 * between, is cheaper to rebuild later than to follow now. */
+	if (++sh_frame(sh, gfn)->flood >= SHADOW_FLOOD &&
+	    shadow_unshadow(vm, gfn))
+		return;
 
 	/* Tables first: dropping root entries may free tables. */
 	for (sp = *sh_bucket(sh, gfn); sp != NULL; sp = sp->hnext) {

@@ -346,6 +346,20 @@ te_rdtsc(void *ctx)
 	return rdtsc();
 }
 
+/*
+ * The frame a traced write is being emulated for, or NO_GFN.  A string
+ * instruction that fills a page table the guest is tearing down gets the
+ * frame unshadowed (SHADOW_FLOOD) after a few iterations; from then on
+ * the guest may finish the rest itself, at full speed.
+ */
+static uint32_t tracing_gfn = NO_GFN;
+
+static bool
+te_rep_stop(void *ctx)
+{
+	return tracing_gfn != NO_GFN && !shadow_traced(ctx, tracing_gfn);
+}
+
 static const struct emu_ops te_ops = {
 	.read = te_read,
 	.write = te_write,
@@ -356,6 +370,7 @@ static const struct emu_ops te_ops = {
 	.load_dtr = te_load_dtr,
 	.cpuid = te_cpuid,
 	.rdtsc = te_rdtsc,
+	.rep_stop = te_rep_stop,
 };
 
 /* ------------------------------------------------------------------------
@@ -483,8 +498,11 @@ traced_write(struct vm *vm, uint32_t gfn)
 {
 	struct emu_event ev;
 	struct insn in;
-	int r = emulate_insn(vm, &in, &ev);
+	int r;
 
+	tracing_gfn = gfn;
+	r = emulate_insn(vm, &in, &ev);
+	tracing_gfn = NO_GFN;
 	if (r == EMU_UNHANDLED && shadow_unshadow(vm, gfn))
 		return 0;
 	return finish_emulation(vm, r, &in, &ev);

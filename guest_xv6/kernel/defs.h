@@ -22,6 +22,7 @@ struct trapframe;
 
 /* bench.c */
 int		bench_run(int op, int n, uint64 *cycles);
+extern uint64	boot_tsc;
 
 /* bio.c */
 void		binit(void);

@@ -114,6 +114,7 @@ main(void)
 {
 	struct rtcdate t;
 
+	boot_tsc = rdtsc();
 	uartinit();
 	cgainit();
 	read_multiboot();

@@ -173,7 +173,7 @@ classify(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 		out->class = SH_TRACE;
 		out->why = "a write to one of the guest's page tables, which the "
 			"shadow copies: emulated, then propagated";
-	} else if (write && !(w->rights & PTE_W)) {
+	} else if (write && (w->rights & (PTE_U | PTE_W)) == PTE_U) {
 		out->class = SH_WPEMU;
 		out->why = "CR0.WP is clear: the guest kernel may write a page "
 			"its user cannot; emulated";

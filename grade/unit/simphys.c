@@ -1,6 +1,6 @@
 /*
- * simphys.c - the hardware kern/page.c, kern/pgtable.c and vmm/gmem.c
- * expect, simulated on the host (see simphys.h).
+ * simphys.c - the hardware kern/page.c, kern/pgtable.c, vmm/gmem.c and
+ * the shadow MMU expect, simulated on the host (see simphys.h).
  *
  * These are the functions the kernel defines in files the unit tests do
  * not compile (kern/kvm.c, kern/window.c, kern/panic.c), because those
@@ -102,6 +102,20 @@ void
 pgdir_copy_monitor(pde_t *pgdir)
 {
 	(void) pgdir;
+}
+
+/*
+ * The kernel's answer is [MONBASE, ROUNDUP(end, PTSIZE)): the 4 MB
+ * blocks holding its image, which is linked at MONBASE + 1 MB and ends
+ * far below MONBASE + 4 MB (near MONBASE + 1.6 MB today), so the range
+ * is the first 4 MB.  The host has no image to measure; it answers with
+ * that range, which the shadow MMU (vmm/shadow_fault.c) then leaves
+ * alone as the running kernel would.
+ */
+bool
+monitor_image_la(uintptr_t la)
+{
+	return la >= MONBASE && la < MONBASE + PTSIZE;
 }
 
 void

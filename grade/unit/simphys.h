@@ -1,9 +1,10 @@
 /*
  * simphys.h - a simulated physical memory for kernel code on the host.
  *
- * kern/page.c, kern/pgtable.c and vmm/gmem.c touch no hardware: they
- * reach physical memory through pa2kva() and kmap(), the TLB through
- * tlb_invalidate().  simphys.c backs those with SIM_PAGES pages of
+ * kern/page.c, kern/pgtable.c, vmm/gmem.c and the shadow MMU (vmm/shadow.c,
+ * vmm/shadow_fault.c) touch no hardware: they reach physical memory
+ * through pa2kva() and kmap(), the TLB through tlb_invalidate().
+ * simphys.c backs those with SIM_PAGES pages of
  * anonymous memory (untouched pages cost nothing), big enough for both
  * zones of the allocator (MONPHYS is 48 MB).  Criterion runs each test
  * in its own process, so a test that calls sim_boot() in its .init

@@ -84,6 +84,8 @@ include kern/Makefrag
 include kern/boot/Makefrag
 include user/Makefrag
 include guest_xv6/Makefrag
+# (after guest_xv6/Makefrag: the demonstration boots the guest)
+include kern/gdb/Makefrag
 include grade/Makefrag
 include grade/guests/Makefrag
 include solutions_stub/Makefrag
@@ -102,7 +104,7 @@ ENGINE ?=
 GUEST ?=
 KERNEL_CMDLINE = $(strip $(CMDLINE) $(if $(ENGINE),engine=$(ENGINE)))
 QEMU_KERNEL = -kernel $(KERNEL) -append "$(KERNEL_CMDLINE)" \
-	$(if $(GUEST),-initrd "$(GUEST)")
+	$(if $(GUEST),-initrd '$(GUEST)')
 
 check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
 	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \
@@ -136,7 +138,8 @@ qemu-nox: all
 	$(QEMU) $(QEMUOPTS) -nographic $(QEMU_KERNEL); $(qemu-exit-status)
 
 .gdbinit: kern/gdbinit.tmpl
-	sed -e "s/@PORT@/$(GDBPORT)/" -e "s|@KERNEL@|$(KERNEL)|" $< > $@
+	sed -e "s/@PORT@/$(GDBPORT)/" -e "s|@KERNEL@|$(KERNEL)|" \
+		-e "s|@VMLAB@|kern/gdb/vmlab.py|" $< > $@
 
 ## qemu-gdb: like qemu-nox, stopped at the first instruction for `make gdb`
 qemu-gdb qemu-nox-gdb: all .gdbinit

@@ -127,7 +127,7 @@ fill(struct vm *vm, const struct ptwalk *w)
  * Faults.
  * ------------------------------------------------------------------------ */
 
-void
+__attribute__((noinline)) void
 shadow_fault_done(struct vm *vm, uint32_t la, const struct sh_fault *f)
 {
 	/* Keep the call: it is where GDB stops for the demonstration. */

@@ -187,6 +187,34 @@ make_image(const struct boot_opts *o, struct boot_result *res, char *img,
 }
 
 /*
+ * QEMU's -initrd value for a module list: the modules joined by commas,
+ * a comma inside one doubled (QEMU's escape).  Each module's string is
+ * its Multiboot command line, the image's path up to the first space.
+ * Returns false if it does not fit in buf.
+ */
+static bool
+modules_arg(const char *const *mods, char *buf, size_t size)
+{
+	size_t n = 0;
+	const char *s;
+	int i;
+
+	for (i = 0; mods[i]; i++) {
+		if (i > 0 && n + 1 < size)
+			buf[n++] = ',';
+		for (s = mods[i]; *s && n + 2 < size; s++) {
+			if (*s == ',')
+				buf[n++] = ',';
+			buf[n++] = *s;
+		}
+		if (*s)
+			return false;
+	}
+	buf[n] = '\0';
+	return n + 1 < size;
+}
+
+/*
  * Fill argv with the emulator command for opts.  Returns false with
  * res->how and res->why set when the run cannot happen on this host.
  */
@@ -210,6 +238,11 @@ build_command(struct run *r, char **argv, char *strings, size_t size, int nth)
 	if (access(kernel, R_OK) != 0) {
 		set_why(res, BOOT_ERROR, "%s not found: build the kernel with `make`",
 			kernel);
+		return false;
+	}
+	if (o->modules && o->modules[0] && (r->bochs || o->disk_boot)) {
+		set_why(res, BOOT_ERROR, "Multiboot modules need QEMU's -kernel "
+			"boot: the boot sector loads none");
 		return false;
 	}
 	if (r->bochs) {
@@ -279,6 +312,15 @@ build_command(struct run *r, char **argv, char *strings, size_t size, int nth)
 				 "file=%s,format=raw,index=%d,media=disk",
 				 o->drives[i], i + 1);
 			ARG("-drive");
+			ARG(buf);
+		}
+		if (o->modules && o->modules[0]) {
+			if (!modules_arg(o->modules, buf, sizeof(buf))) {
+				set_why(res, BOOT_ERROR, "the Multiboot modules "
+					"are too long for one -initrd argument");
+				return false;
+			}
+			ARG("-initrd");
 			ARG(buf);
 		}
 	}

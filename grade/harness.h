@@ -76,6 +76,10 @@ struct boot_opts {
 				 * prompt; see input_after */
 	const char *input_after; /* regex of the prompt each line waits for;
 				 * default "K> " */
+	const char *const *modules; /* Multiboot modules (QEMU -initrd), each
+				 * "IMAGE ARGS..." (spaces kept), NULL-
+				 * terminated: a guest for the monitor and
+				 * its disk; QEMU's -kernel boot only */
 	const char *extra_args;	/* more emulator arguments, split at spaces */
 	double timeout;		/* seconds, default 10, times
 				 * $GRADE_TIMEOUT_SCALE */

@@ -136,3 +136,26 @@ GRADE_TEST(vmm, privsuite_native, 0, "natively, privsuite's privileged instructi
 	expect_no_line(&r, "FAIL");
 	expect_all_checks(&r);
 }
+
+/*
+ * Lab 5's test guest: its paging checks hold on a bare PC, whole and
+ * with tables=fixed (the part lab 5's first tests run).  If these fail,
+ * grade/guests/shadowsuite.c is wrong, not the shadow MMU it judges.
+ */
+GRADE_TEST(vmm, shadowsuite_native, 0, "natively, shadowsuite's paging checks all give a bare PC's results, whole and with tables=fixed")
+{
+	struct boot_result r;
+
+	boot(&(struct boot_opts) { .kernel = GUEST("shadowsuite") }, &r);
+	expect_exit(&r, 0);
+	expect_no_line(&r, "FAIL");
+	expect_line(&r, "^shadowsuite: 41 of 41 checks passed$");
+	expect_line(&r, "^shadowsuite: 100000 LAPIC ID reads$");
+	boot_free(&r);
+	boot(&(struct boot_opts) { .kernel = GUEST("shadowsuite"),
+				   .cmdline = "tables=fixed" }, &r);
+	expect_exit(&r, 0);
+	expect_no_line(&r, "FAIL");
+	expect_line(&r, "^shadowsuite: start \\(tables=fixed\\)$");
+	expect_line(&r, "^shadowsuite: 26 of 26 checks passed$");
+}

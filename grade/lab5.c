@@ -1,0 +1,551 @@
+/*
+ * lab5.c - lab 5's tests: the shadow MMU, judged by the guests it runs.
+ *
+ * Every test boots a guest that turns paging on under engine=te, so every
+ * one needs the students' code in vmm/shadow_fault.c: the true/hidden
+ * decision (shadow_fault, exercise 1), the entry a fill makes
+ * (shadow_entry, exercise 2), and the propagation of traced writes
+ * (propagate_table, exercise 3).  On the handout the first page fault
+ * with guest paging on reaches a stub and panics.
+ *
+ * Two guests.  grade/guests/shadowsuite checks its own paging against a
+ * bare PC, one line per check; with "tables=fixed" it writes no live
+ * page-table entry, so its first three tests need exercises 1 and 2 only.
+ * guest_xv6 is the real thing: its shell, its selftest compared line by
+ * line with the native run, and the programs of the lab's measurements,
+ * whose counters (the monitor's `te:` and `shadow:` lines) are checked
+ * against what the guest itself did.  Its native runs are suite `guest`
+ * (grade/guest_native.c); shadowsuite's is in suite `vmm`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "grade/harness.h"
+
+#define GUEST(name)	"obj/grade/guests/" name
+#define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
+
+/* A run the monitor gives up ends at the kernel monitor: stop there. */
+#define GAVE_UP		"^Welcome to the kernel monitor"
+
+/* What each test needs, for its failure message. */
+#define EX1	"the true/hidden decision in shadow_fault() (exercise 1)"
+#define EX2	"the entry a fill makes, shadow_entry() (exercise 2)"
+#define EX3	"the propagation of traced writes, propagate_table() (exercise 3)"
+#define EX12	EX1 " and " EX2
+#define EX123	EX1 ", " EX2 ", and " EX3 ", which guest_xv6 reaches as " \
+		"soon as it changes a page table it runs on"
+
+/* shadowsuite reads the LAPIC ID this many times (grade/guests/shadowsuite.c). */
+#define LAPIC_READS	100000
+
+/* ------------------------------------------------------------------------
+ * Explaining a failure.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * If the run stopped in one of the lab's stubs, say which: a student who
+ * has not done an exercise learns it at once, whatever the test checked.
+ */
+static const char *
+stub_hit(const struct boot_result *r)
+{
+	static const char *const stubs[][2] = {
+		{ "shadow_fault: not implemented", "exercise 1 (shadow_fault)" },
+		{ "shadow_entry: not implemented", "exercise 2 (shadow_entry)" },
+		{ "propagate_table: not implemented", "exercise 3 (propagate_table)" },
+	};
+	static char buf[160];
+	size_t i;
+
+	for (i = 0; i < NELEM(stubs); i++)
+		if (log_count(r, stubs[i][0]) > 0) {
+			snprintf(buf, sizeof(buf), "The run stopped in the stub "
+				 "of %s: it is not written yet.\n", stubs[i][1]);
+			return buf;
+		}
+	return "";
+}
+
+/* How the run ended, when it did not end as a test wanted. */
+static const char *
+outcome(const struct boot_result *r)
+{
+	static char buf[700];
+
+	switch (r->how) {
+	case BOOT_EXITED:
+		snprintf(buf, sizeof(buf), "the run ended with status %d",
+			 r->status);
+		break;
+	case BOOT_STOPPED:
+		snprintf(buf, sizeof(buf), "the monitor stopped the guest "
+			 "(its reason is in the last lines below)");
+		break;
+	case BOOT_PANIC:
+		snprintf(buf, sizeof(buf), "the kernel panicked: %s", r->why);
+		break;
+	default:
+		snprintf(buf, sizeof(buf), "the run %s after %.0f s",
+			 boot_outcome_name(r->how), r->seconds);
+	}
+	return buf;
+}
+
+/*
+ * The guest ended its run itself (so the monitor printed its counters),
+ * with status, or any status if status < 0.  Otherwise fail, saying what
+ * the test needs.
+ */
+static void
+expect_guest_end(struct boot_result *r, int status, const char *needs)
+{
+	if (r->how == BOOT_NOT_GRADABLE || r->how == BOOT_ERROR)
+		expect_exit(r, status < 0 ? 0 : status);
+	if (r->how == BOOT_EXITED && (status < 0 || r->status == status))
+		return;
+	expect_fail(r, "expected: the guest runs to its end under te%s\n"
+		    "got: %s\n%sThis test needs %s.", status < 0 ? "" :
+		    status == 0 ? " and exits with status 0" :
+		    " and exits with the status it was given", outcome(r),
+		    stub_hit(r), needs);
+}
+
+/* A line the run must have printed, with what the test needs if not. */
+static void
+need_line(struct boot_result *r, const char *re, const char *what,
+	  const char *needs)
+{
+	if (log_count(r, re) == 0)
+		expect_fail(r, "expected: %s (a line matching /%s/)\ngot: no "
+			    "such line; %s\n%sThis test needs %s.", what, re,
+			    outcome(r), stub_hit(r), needs);
+}
+
+/*
+ * A number from the monitor's counters: the first line matching re,
+ * whose first parenthesised group is the number.  Fails if absent.
+ */
+static unsigned long long
+counter(struct boot_result *r, const char *re, const char *needs)
+{
+	regmatch_t m[2];
+	size_t pos = 0;
+	char *s;
+	unsigned long long v;
+
+	if (!log_find(r, &pos, re, m, 2))
+		expect_fail(r, "expected: the monitor's counters at the end of "
+			    "the run (a line matching /%s/)\ngot: no such line\n"
+			    "%sThis test needs %s.", re, stub_hit(r), needs);
+	s = log_match_str(r, &m[1]);
+	v = strtoull(s, NULL, 10);
+	free(s);
+	return v;
+}
+
+#define SHADOW_CLASS(name)	"^shadow:   " name " +([0-9]+)$"
+
+/* ------------------------------------------------------------------------
+ * shadowsuite.
+ * ------------------------------------------------------------------------ */
+
+static void
+run_shadowsuite(struct boot_result *r, bool fixed)
+{
+	const char *mods[] = {
+		fixed ? GUEST("shadowsuite") " tables=fixed" : GUEST("shadowsuite"),
+		NULL,
+	};
+
+	boot(&(struct boot_opts) { .cmdline = "engine=te", .modules = mods,
+				   .stop_on = GAVE_UP, .timeout = 30 }, r);
+}
+
+/* Each of shadowsuite's checks NAMES said "ok"; explain the first that did not. */
+static void
+expect_checks(struct boot_result *r, const char *const *names, size_t n,
+	      const char *needs)
+{
+	regmatch_t m;
+	size_t i, pos;
+	char re[128];
+
+	for (i = 0; i < n; i++) {
+		snprintf(re, sizeof(re), "^shadowsuite: %s: ok$", names[i]);
+		if (log_count(r, re) > 0)
+			continue;
+		snprintf(re, sizeof(re), "^shadowsuite: %s: FAIL.*$", names[i]);
+		pos = 0;
+		if (log_find(r, &pos, re, &m, 1))
+			expect_fail(r, "expected: shadowsuite's check %s gives "
+				    "a bare PC's result under te\ngot: %s\n"
+				    "This check needs %s.", names[i],
+				    log_match_str(r, &m), needs);
+		expect_fail(r, "expected: shadowsuite's check %s passes under te\n"
+			    "got: the run ended before the check (%s)\n%s"
+			    "This check needs %s.", names[i], outcome(r),
+			    stub_hit(r), needs);
+	}
+}
+
+GRADE_TEST(lab5, shadowsuite_fill, 10, "under te, a guest's mappings work on first use, with the accessed and dirty bits a bare PC sets, 4 MB pages and CR0.WP (exercises 1, 2)")
+{
+	static const char *const checks[] = {
+		"paging-on", "fill-read", "accessed-bit", "dirty-bit", "alias",
+		"big-page-read", "big-page-write", "read-only-read", "wp0-write",
+	};
+	struct boot_result r;
+
+	run_shadowsuite(&r, true);
+	expect_checks(&r, checks, NELEM(checks),
+		      EX12 ": a fill maps a page read-only until the guest's "
+		      "dirty bit is set, so that the first write faults and "
+		      "the monitor can set it");
+}
+
+GRADE_TEST(lab5, shadowsuite_true, 15, "under te, what the guest's tables forbid reaches the guest as its own #PF, with its error code and CR2, from its kernel and from user mode (exercises 1, 2)")
+{
+	static const char *const checks[] = {
+		"wp1-write-fault", "wp1-write-blocked", "true-read-not-present",
+		"true-write-not-present", "true-write-read-only", "true-no-pde",
+		"user-read", "user-write", "user-write-read-only",
+		"user-read-supervisor-page", "user-read-not-present",
+		"user-supervisor-pde", "user-table-two-rights", "user-read-again",
+	};
+	struct boot_result r;
+
+	run_shadowsuite(&r, true);
+	expect_checks(&r, checks, NELEM(checks),
+		      EX12 ": a true fault carries the error code of the "
+		      "GUEST's walk (the shadow's may say not-present where "
+		      "the guest's says read-only), and a shadow entry is a "
+		      "user entry only if both of the guest's levels allow "
+		      "user mode");
+}
+
+/*
+ * The LAPIC mirror (vmm/te.c): the first read of the LAPIC page is a
+ * hidden MMIO fault, after which the shadow maps a read-only copy of its
+ * registers.  shadowsuite reads the ID LAPIC_READS times: the monitor
+ * must have seen only a handful of them, and the copy must follow writes.
+ */
+GRADE_TEST(lab5, shadowsuite_lapic, 5, "under te, 100000 reads of the LAPIC ID cost a handful of exits (the read-only mirror), and a TPR write is read back (exercises 1, 2)")
+{
+	static const char *const checks[] = {
+		"lapic-id", "lapic-tpr", "lapic-tpr-clear",
+	};
+	struct boot_result r;
+	unsigned long long mmio, exits, refresh;
+	const char *needs = EX12 ": a read of the LAPIC's page is a hidden "
+		"fault (the guest maps it), which classify() turns into a "
+		"read-only mapping of the monitor's mirror page";
+
+	run_shadowsuite(&r, true);
+	expect_checks(&r, checks, NELEM(checks), needs);
+	need_line(&r, "^shadowsuite: 100000 LAPIC ID reads$",
+		  "shadowsuite says how many times it read the LAPIC ID", needs);
+	expect_guest_end(&r, -1, needs);
+	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), needs);
+	exits = counter(&r, "^te: ([0-9]+) exits in ", needs);
+	refresh = counter(&r, "; ([0-9]+) LAPIC mirror refreshes$", needs);
+	if (mmio > 100 || exits > LAPIC_READS / 10 || refresh == 0)
+		expect_fail(&r, "expected: %d LAPIC ID reads, nearly all of them "
+			    "from the mirror page: at most 100 MMIO faults, fewer "
+			    "than %d exits in all, and the mirror written at least "
+			    "once\ngot: %llu MMIO faults, %llu exits, %llu mirror "
+			    "refreshes\nThis test needs %s.", LAPIC_READS,
+			    LAPIC_READS / 10, mmio, exits, refresh, needs);
+}
+
+GRADE_TEST(lab5, shadowsuite_coherence, 10, "under te, page-table entries the guest rewrites take effect after a CR3 reload or invlpg, in every address space that shares the table (exercise 3)")
+{
+	static const char *const checks[] = {
+		"map-after-fault", "remap-cr3", "remap-accessed", "remap-invlpg",
+		"unmap", "write-protect", "write-protect-blocked", "retrace",
+		"pde-remap", "pde-restore", "shared-table", "switch-back",
+		"switch-again", "rewrite-table", "rewrite-again",
+	};
+	struct boot_result r;
+	const char *needs = EX3 ", after " EX12 ": a guest write to a traced "
+		"table must reach every shadow table that copies it, and a "
+		"page table must never be mapped writable while it is traced";
+
+	/* (The checks of the tests above count there, not here: the run's
+	 * status, which sums them all, is not judged.) */
+	run_shadowsuite(&r, false);
+	expect_checks(&r, checks, NELEM(checks), needs);
+	expect_guest_end(&r, -1, needs);
+	if (counter(&r, SHADOW_CLASS("hidden: traced write"), needs) == 0 ||
+	    counter(&r, "([0-9]+) entries propagated", needs) == 0)
+		expect_fail(&r, "expected: shadowsuite's writes to its page "
+			    "tables counted as traced writes and propagated\n"
+			    "got: none (the `shadow:` lines below)\nThis test "
+			    "needs %s.", needs);
+}
+
+/* ------------------------------------------------------------------------
+ * guest_xv6.
+ * ------------------------------------------------------------------------ */
+
+/*
+ * guest_xv6 under te: cmdline is the guest's (NULL: its shell), input is
+ * typed at its shell prompts.  Its disk is a Multiboot module, which
+ * QEMU copies into memory: the file itself is never written.
+ */
+static void
+run_xv6_te(struct boot_result *r, const char *cmdline, const char *input,
+	   double timeout)
+{
+	char kernel[PATH_MAX + 128], img[PATH_MAX];
+	const char *mods[] = { kernel, img, NULL };
+
+	snprintf(kernel, sizeof(kernel), "%s/guest_xv6/kernel%s%s",
+		 grade_env("OBJDIR"), cmdline ? " " : "", cmdline ? cmdline : "");
+	snprintf(img, sizeof(img), "%s/guest_xv6/fs.img", grade_env("OBJDIR"));
+	boot(&(struct boot_opts) { .cmdline = "engine=te", .modules = mods,
+				   .input = input, .input_after = "\\$ ",
+				   .stop_on = GAVE_UP, .timeout = timeout }, r);
+}
+
+/* The same guest on bare QEMU, for the lines to compare with. */
+static void
+run_xv6_native(struct boot_result *r, const char *cmdline, double timeout)
+{
+	char kernel[PATH_MAX], src[PATH_MAX], img[PATH_MAX];
+	const char *drives[] = { img, NULL };
+
+	/* A copy: natively the guest writes its disk, and tests run in
+	 * parallel. */
+	snprintf(src, sizeof(src), "%s/guest_xv6/fs.img", grade_env("OBJDIR"));
+	snprintf(img, sizeof(img), "%s", grade_test_path("img", "-native.img"));
+	free(host_output((const char *const[]) { "cp", src, img, NULL }));
+	snprintf(kernel, sizeof(kernel), "%s/guest_xv6/kernel", grade_env("OBJDIR"));
+	boot(&(struct boot_opts) { .kernel = kernel, .cmdline = cmdline,
+				   .drives = drives, .timeout = timeout }, r);
+	if (r->how != BOOT_EXITED || r->status != 0)
+		expect_fail(r, "expected: guest_xv6 runs `%s` natively, to "
+			    "compare with its run under te\ngot: %s\nThe guest "
+			    "itself fails, not your monitor: run `make grade "
+			    "LAB=guest` and tell the course staff.", cmdline,
+			    outcome(r));
+}
+
+/*
+ * The lines of r matching re, as one string; with strip, each without
+ * what re's first group matched (a pid, say: what may differ).
+ */
+static char *
+lines_of(const struct boot_result *r, const char *re, bool strip)
+{
+	regmatch_t m[2];
+	size_t pos = 0, start, len = 0, cap = 1024, n;
+	char *out = malloc(cap), *line;
+
+	out[0] = '\0';
+	while (log_find(r, &pos, re, m, 2)) {
+		start = m[0].rm_so;
+		line = log_match_str(r, &m[0]);
+		if (strip && m[1].rm_so >= 0)
+			memmove(line + (m[1].rm_so - start),
+				line + (m[1].rm_eo - start),
+				strlen(line + (m[1].rm_eo - start)) + 1);
+		n = strlen(line);
+		while (len + n + 2 > cap)
+			out = realloc(out, cap *= 2);
+		memcpy(out + len, line, n);
+		len += n;
+		out[len++] = '\n';
+		out[len] = '\0';
+		free(line);
+	}
+	return out;
+}
+
+/* The first line where a and b differ, for a message. */
+static void
+first_difference(const char *a, const char *b, char *da, char *db, size_t size)
+{
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+		if (la != lb || memcmp(a, b, la) != 0)
+			break;
+		a += la + (a[la] == '\n');
+		b += lb + (b[lb] == '\n');
+	}
+	if (!*a)
+		a = "(nothing more)";
+	if (!*b)
+		b = "(nothing more)";
+	snprintf(da, size, "%.*s", (int) strcspn(a, "\n"), a);
+	snprintf(db, size, "%.*s", (int) strcspn(b, "\n"), b);
+}
+
+GRADE_TEST(lab5, xv6_shell, 10, "under te, guest_xv6 boots to its shell, runs a pipeline typed on the serial line, and powers off with a status (exercises 1-3)")
+{
+	struct boot_result r;
+
+	run_xv6_te(&r, NULL, "echo shadow paging | wc\npoweroff 7\n", 90);
+	need_line(&r, "^guest_xv6: 224 MB, [0-9]+ free pages",
+		  "guest_xv6's greeting", EX123);
+	need_line(&r, "^init: starting sh$", "init starting the shell", EX123);
+	need_line(&r, "^1 2 14 $", "wc's count of the line echo printed, "
+		  "through a pipe", EX123);
+	expect_guest_end(&r, 7, EX123);
+	expect_no_line(&r, "guest panic");
+	need_line(&r, "^vmm: the guest exited with status 7$",
+		  "the monitor reporting the guest's status", EX123);
+}
+
+/*
+ * Equivalence, on a whole operating system: the selftest's result lines,
+ * and the lines the guest kernel prints when it kills a process for a
+ * fault (address, error code, EIP: true faults delivered exactly), are
+ * the same under te as natively.  Only pids and the tick count may vary.
+ */
+GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the same results, and kills its bad processes for the same faults, as natively (exercises 1-3)")
+{
+	static const char *const re =
+		"^(pid [0-9]+ )?selftest: (starting|[a-z]+ ok|.*FAILED.*|page "
+		"fault at .*|trap .*|[0-9]+ passed, [0-9]+ failed)$";
+	struct boot_result nat, te;
+	char *want, *got, dn[256], dt[256];
+
+	run_xv6_native(&nat, "run=selftest", 90);
+	want = lines_of(&nat, re, true);
+	run_xv6_te(&te, "run=selftest", NULL, 300);
+	/* A run that did not get to its end: that first (a selftest that
+	 * fails ends it too, but with a status: the lines then say more). */
+	if (te.how != BOOT_EXITED)
+		expect_guest_end(&te, 0, EX123);
+	got = lines_of(&te, re, true);
+	if (strcmp(want, got) != 0) {
+		first_difference(want, got, dn, dt, sizeof(dn));
+		expect_fail(&te, "expected: selftest's lines as in the native "
+			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
+			    " under te: '%s'\nrun ended: %s\n%sThis test needs %s.",
+			    nat.logpath, dn, dt, outcome(&te), stub_hit(&te),
+			    EX123);
+	}
+	need_line(&te, "^selftest: [1-9][0-9]* passed, 0 failed$",
+		  "every selftest passes", EX123);
+	expect_guest_end(&te, 0, EX123);
+}
+
+/*
+ * faultdemo counts the page faults it sees itself (pfcount()): step by
+ * step they must be the native counts, however many hidden faults the
+ * monitor took.  And the monitor's counters must show each class the
+ * steps cause: step 1's first writes to 16 clean pages are dirty-bit
+ * faults, its PTE rewrite a traced write, and every fault the guest saw
+ * a true fault the monitor passed on.
+ */
+GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native page faults, while the monitor counts the hidden ones: fills, dirty bits, traced writes (exercises 1-3)")
+{
+	static const char *const re =
+		"^faultdemo: (  the guest saw [0-9]+ page faults|  child exit "
+		"status .*|[0-9]\\. .*|done)$";
+	struct boot_result nat, te;
+	char *want, *got, dn[256], dt[256];
+	unsigned long long seen = 0, truef, fill, dirty, traced;
+	regmatch_t m[2];
+	size_t pos = 0;
+	char *s;
+
+	run_xv6_native(&nat, "run=faultdemo", 30);
+	want = lines_of(&nat, re, false);
+	run_xv6_te(&te, "run=faultdemo", NULL, 90);
+	if (te.how != BOOT_EXITED)
+		expect_guest_end(&te, 0, EX123);
+	got = lines_of(&te, re, false);
+	if (strcmp(want, got) != 0) {
+		first_difference(want, got, dn, dt, sizeof(dn));
+		expect_fail(&te, "expected: faultdemo sees the page faults it "
+			    "sees natively, step by step\ngot: natively '%s', "
+			    "under te '%s'\nrun ended: %s\n%sThis test needs %s.",
+			    dn, dt, outcome(&te), stub_hit(&te), EX123);
+	}
+	expect_guest_end(&te, 0, EX123);
+	while (log_find(&te, &pos, "^faultdemo:   the guest saw ([0-9]+) page "
+			"faults$", m, 2)) {
+		s = log_match_str(&te, &m[1]);
+		seen += strtoull(s, NULL, 10);
+		free(s);
+	}
+	truef = counter(&te, SHADOW_CLASS("true"), EX123);
+	fill = counter(&te, SHADOW_CLASS("hidden: shadow fill"), EX123);
+	dirty = counter(&te, SHADOW_CLASS("hidden: dirty bit"), EX123);
+	traced = counter(&te, SHADOW_CLASS("hidden: traced write"), EX123);
+	if (truef < seen || fill == 0 || dirty < 16 || traced == 0)
+		expect_fail(&te, "expected: at least %llu true faults (the guest "
+			    "saw that many), some fills, at least 16 dirty-bit "
+			    "faults (step 1 writes 16 clean pages it has only "
+			    "read) and some traced writes (step 1 rewrites a "
+			    "PTE)\ngot: %llu true, %llu fills, %llu dirty-bit, "
+			    "%llu traced writes\nThis test needs %s.", seen,
+			    truef, fill, dirty, traced, EX123);
+}
+
+/*
+ * forkwait: an address space made and destroyed per iteration.  The
+ * guest switches back to the parent after each child, so the root cache
+ * must hit at least once per fork.  And every pushcli (one per emulated
+ * cli: the guest has no other cli in a normal run) reads the LAPIC ID
+ * through mycpu(): those reads must come from the mirror, not be MMIO
+ * faults, or the run would take minutes.
+ */
+GRADE_TEST(lab5, xv6_forkwait, 10, "under te, forkwait 200 completes; context switches hit the root cache; LAPIC ID reads come from the mirror (exercises 1-3)")
+{
+	struct boot_result r;
+	unsigned long long hits, mmio, cli;
+
+	run_xv6_te(&r, "run=\"forkwait 200\"", NULL, 120);
+	need_line(&r, "^forkwait n=200 cycles=[1-9][0-9]* ms=[0-9]+$",
+		  "forkwait's result line", EX123);
+	expect_guest_end(&r, 0, EX123);
+	hits = counter(&r, "^shadow: roots ([0-9]+) hits", EX123);
+	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), EX123);
+	cli = counter(&r, "^te: emulated: .*cli ([0-9]+)", EX123);
+	if (hits < 200)
+		expect_fail(&r, "expected: at least one root-cache hit per fork "
+			    "(the parent's address space, switched back to)\n"
+			    "got: %llu hits for 200 forks\nThis test needs %s.",
+			    hits, EX123);
+	if (mmio * 10 > cli)
+		expect_fail(&r, "expected: far fewer MMIO faults than LAPIC ID "
+			    "reads (at least one per pushcli, so at least the "
+			    "%llu emulated cli)\ngot: %llu MMIO faults\nThis test "
+			    "needs %s.", cli, mmio, EX123);
+}
+
+/*
+ * nanobench's pgfault test takes 128 true faults per repetition, 7
+ * repetitions: each must have reached the guest through the monitor.
+ */
+GRADE_TEST(lab5, xv6_nanobench, 10, "under te, nanobench measures the paper's seven operations, its pgfault test by true faults the monitor passes on (exercises 1-3)")
+{
+	static const char *const names[] = {
+		"syscall", "in", "cr8wr", "call/ret", "pgfault", "divzero",
+		"ptemod",
+	};
+	struct boot_result r;
+	unsigned long long truef;
+	char re[128];
+	size_t i;
+
+	run_xv6_te(&r, "run=nanobench", NULL, 120);
+	for (i = 0; i < NELEM(names); i++) {
+		snprintf(re, sizeof(re),
+			 "^nanobench %s cycles=[1-9][0-9]* iters=[1-9][0-9]*$",
+			 names[i]);
+		need_line(&r, re, "a result line for each of the seven tests",
+			  EX123);
+	}
+	expect_guest_end(&r, 0, EX123);
+	truef = counter(&r, SHADOW_CLASS("true"), EX123);
+	if (truef < 7 * 128)
+		expect_fail(&r, "expected: at least 896 true faults (pgfault: "
+			    "128 pages, 7 times)\ngot: %llu\nThis test needs %s.",
+			    truef, EX123);
+}

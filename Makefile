@@ -123,8 +123,9 @@ qemu-exit-status = rc=$$?; \
 
 ## run: the finished system: guest_xv6 boots to its shell under the monitor (engine=te)
 # (A sub-make, so that `make deps run` detects the compiler deps installed.)
+# With GUEST= given, that guest instead (`make run ENGINE=te GUEST=...`).
 run:
-	@$(MAKE) --no-print-directory run-te
+	@$(MAKE) --no-print-directory $(if $(GUEST),qemu-nox,run-te)
 
 ## qemu: boot the kernel in a QEMU window, serial console in this terminal
 qemu: all

@@ -100,6 +100,36 @@ grade_fail(const char *file, int line, const struct boot_result *res,
 }
 
 void
+grade_expect_checks(const char *file, int line, const struct boot_result *res,
+		    const char *guest, const char *const *names, size_t n,
+		    const char *needs, const char *hint)
+{
+	struct strbuf b = { 0 };
+	regmatch_t m;
+	size_t i, pos;
+	char re[128];
+
+	for (i = 0; i < n; i++) {
+		snprintf(re, sizeof(re), "^%s: %s: ok$", guest, names[i]);
+		if (log_count(res, re) > 0)
+			continue;
+		snprintf(re, sizeof(re), "^%s: %s: FAIL.*$", guest, names[i]);
+		pos = 0;
+		strbuf_printf(&b, "expected: %s's check %s gives a bare PC's "
+			      "result under the monitor\ngot: ", guest, names[i]);
+		if (log_find(res, &pos, re, &m, 1)) {
+			strbuf_printf(&b, "%s", log_match_str(res, &m));
+		} else {
+			strbuf_printf(&b, "the run ended before %s reached it: ",
+				      guest);
+			describe_outcome(&b, res);
+		}
+		grade_fail(file, line, res, "%s\n%sThis check needs %s.", b.s,
+			   hint, needs);
+	}
+}
+
+void
 grade_skip(const char *fmt, ...)
 {
 	va_list ap;

@@ -154,6 +154,16 @@ const char *boot_outcome_name(enum boot_outcome how);
 	grade_fail(__FILE__, __LINE__, (res), __VA_ARGS__)
 
 /**
+ * @brief Every check in @p names (@p n of them) of test guest @p guest
+ * printed "GUEST: NAME: ok".  The first that did not fails the test with
+ * its FAIL line, or with how the run ended before reaching it, then
+ * @p hint (may be ""), then "This check needs NEEDS."
+ */
+#define expect_checks(res, guest, names, n, needs, hint) \
+	grade_expect_checks(__FILE__, __LINE__, (res), (guest), (names), (n), \
+			    (needs), (hint))
+
+/**
  * @brief Skip the test as NOT GRADABLE on this host, saying why and what
  * would make it gradable.  It is never counted as passed.
  */
@@ -223,6 +233,10 @@ void grade_expect_no_line(const char *file, int line,
 void grade_expect_lines_in_order(const char *file, int line,
 				 const struct boot_result *res,
 				 const char *const *regexes);
+void grade_expect_checks(const char *file, int line,
+			 const struct boot_result *res, const char *guest,
+			 const char *const *names, size_t n, const char *needs,
+			 const char *hint);
 void grade_fail(const char *file, int line, const struct boot_result *res,
 		const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));

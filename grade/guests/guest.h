@@ -47,4 +47,20 @@ void gexit(int status) __attribute__((noreturn));
 /** @brief Set up the UART and mask the 8259s (no interrupt until asked). */
 void ginit(void);
 
+/** @brief A 32-bit interrupt gate to @p handler in KCODE, callable from @p dpl. */
+uint64_t gate(void *handler, int dpl);
+
+/** @brief Name the suite whose checks follow (the prefix of their lines). */
+void gsuite(const char *name);
+/**
+ * @brief Count one check and print "SUITE: NAME: ok", or when !@p ok
+ * "SUITE: NAME: FAIL (...)" with @p fmt saying what was wrong.
+ */
+void gresult(const char *name, int ok, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/** @brief gresult() for a value: "got GOT, want WANT" on failure. */
+void gcheck(const char *name, int ok, uint32_t got, uint32_t want);
+/** @brief Print "SUITE: P of N checks passed" and end the run: 0 if all passed. */
+void gdone(void) __attribute__((noreturn));
+
 #endif

@@ -48,14 +48,12 @@ putnum(uint32_t n, int base, int width)
 }
 
 /* %s %d %u %x %08x %c: all a test line needs. */
-void
-gprintf(const char *fmt, ...)
+static void
+gvprintf(const char *fmt, va_list ap)
 {
-	va_list ap;
 	int width;
 	int d;
 
-	va_start(ap, fmt);
 	for (; *fmt; fmt++) {
 		if (*fmt != '%') {
 			putch(*fmt);
@@ -92,7 +90,67 @@ gprintf(const char *fmt, ...)
 			putch(*fmt);
 		}
 	}
+}
+
+void
+gprintf(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	gvprintf(fmt, ap);
 	va_end(ap);
+}
+
+/* The running suite and its score: one line per check, one summary. */
+static const char *suite = "guest";
+static int nchecks, nfailed;
+
+void
+gsuite(const char *name)
+{
+	suite = name;
+}
+
+void
+gresult(const char *name, int ok, const char *fmt, ...)
+{
+	va_list ap;
+
+	nchecks++;
+	if (ok) {
+		gprintf("%s: %s: ok\n", suite, name);
+		return;
+	}
+	nfailed++;
+	gprintf("%s: %s: FAIL (", suite, name);
+	va_start(ap, fmt);
+	gvprintf(fmt, ap);
+	va_end(ap);
+	gprintf(")\n");
+}
+
+void
+gcheck(const char *name, int ok, uint32_t got, uint32_t want)
+{
+	gresult(name, ok, "got %x, want %x", got, want);
+}
+
+void
+gdone(void)
+{
+	gprintf("%s: %d of %d checks passed\n", suite, nchecks - nfailed,
+		nchecks);
+	gexit(nfailed ? 1 : 0);
+}
+
+uint64_t
+gate(void *handler, int dpl)
+{
+	uint32_t off = (uint32_t) handler;
+
+	return (off & 0xffff) | (uint64_t) KCODE << 16 |
+		(uint64_t) (0x8e | dpl << 5) << 40 | (uint64_t) (off >> 16) << 48;
 }
 
 void

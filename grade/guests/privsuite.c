@@ -30,7 +30,6 @@ static uint64_t gdt[7] __attribute__((aligned(8)));
 static uint64_t ldt[2] __attribute__((aligned(8)));
 static uint32_t tss[26] __attribute__((aligned(8)));
 static uint64_t idt[256] __attribute__((aligned(8)));
-static int failed, tests;
 
 /* What the handlers below saw. */
 volatile uint32_t soft_count, soft_cs, soft_eflags;
@@ -128,28 +127,6 @@ extern char h_soft[], h_ud[], h_de[], h_timer[], h_lapic[], h_usys[],
 	h_uback[], h_gp[];
 void enter_user(void);
 
-/* An interrupt gate (DPL dpl) to handler h in KCODE. */
-static uint64_t
-gate(void *h, int dpl)
-{
-	uint32_t off = (uint32_t) h;
-
-	return (off & 0xffff) | (uint64_t) KCODE << 16 |
-		(uint64_t) (0x8e | dpl << 5) << 40 | (uint64_t) (off >> 16) << 48;
-}
-
-static void
-check(const char *name, int ok, uint32_t got, uint32_t want)
-{
-	tests++;
-	if (ok) {
-		gprintf("privsuite: %s: ok\n", name);
-	} else {
-		failed++;
-		gprintf("privsuite: %s: FAIL (got %x, want %x)\n", name, got, want);
-	}
-}
-
 static void
 setup(void)
 {
@@ -192,8 +169,8 @@ test_flags(void)
 	asm volatile("sti");
 	b = read_eflags();
 	asm volatile("cli");
-	check("cli", !(a & 0x200), a & 0x200, 0);
-	check("sti", b & 0x200, b & 0x200, 0x200);
+	gcheck("cli", !(a & 0x200), a & 0x200, 0);
+	gcheck("sti", b & 0x200, b & 0x200, 0x200);
 }
 
 static void
@@ -202,25 +179,25 @@ test_cr(void)
 	uint32_t v, w;
 
 	asm volatile("movl %%cr0, %0" : "=r" (v));
-	check("mov-from-cr0", (v & 0x80000001) == 1, v & 0x80000001, 1);
+	gcheck("mov-from-cr0", (v & 0x80000001) == 1, v & 0x80000001, 1);
 	asm volatile("movl %0, %%cr0" : : "r" (v | 0x8));
 	asm volatile("movl %%cr0, %0" : "=r" (w));
-	check("mov-to-cr0", w & 0x8, w & 0x8, 0x8);
+	gcheck("mov-to-cr0", w & 0x8, w & 0x8, 0x8);
 	asm volatile("clts");
 	asm volatile("movl %%cr0, %0" : "=r" (w));
-	check("clts", !(w & 0x8), w & 0x8, 0);
+	gcheck("clts", !(w & 0x8), w & 0x8, 0);
 	asm volatile("movl %0, %%cr3" : : "r" (0x5000));
 	asm volatile("movl %%cr3, %0" : "=r" (w));
-	check("mov-cr3", w == 0x5000, w, 0x5000);
+	gcheck("mov-cr3", w == 0x5000, w, 0x5000);
 	asm volatile("movl %0, %%cr2" : : "r" (0x1234));
 	asm volatile("movl %%cr2, %0" : "=r" (w));
-	check("mov-cr2", w == 0x1234, w, 0x1234);
+	gcheck("mov-cr2", w == 0x1234, w, 0x1234);
 	asm volatile("movl %0, %%cr4" : : "r" (0x10));
 	asm volatile("movl %%cr4, %0" : "=r" (w));
 	asm volatile("movl %0, %%cr4" : : "r" (0));
-	check("mov-cr4", w == 0x10, w, 0x10);
+	gcheck("mov-cr4", w == 0x10, w, 0x10);
 	asm volatile("wbinvd; invlpg (%0)" : : "r" (0x1000) : "memory");
-	check("wbinvd-invlpg", 1, 0, 0);
+	gcheck("wbinvd-invlpg", 1, 0, 0);
 }
 
 static void
@@ -231,12 +208,12 @@ test_msr_cpuid(void)
 
 	asm volatile("wrmsr" : : "c" (0x174), "a" (KCODE), "d" (0));
 	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (0x174));
-	check("wrmsr-rdmsr", lo == KCODE && hi == 0, lo, KCODE);
+	gcheck("wrmsr-rdmsr", lo == KCODE && hi == 0, lo, KCODE);
 	asm volatile("cpuid" : "=a" (a), "=b" (b), "=c" (c), "=d" (d) : "a" (1), "c" (0));
-	check("cpuid-no-vmx", !(c & (1 << 5)), c & (1 << 5), 0);
+	gcheck("cpuid-no-vmx", !(c & (1 << 5)), c & (1 << 5), 0);
 	asm volatile("rdtsc" : "=A" (t0));
 	asm volatile("rdtsc" : "=A" (t1));
-	check("rdtsc", t1 > t0, (uint32_t) (t1 - t0), 1);
+	gcheck("rdtsc", t1 > t0, (uint32_t) (t1 - t0), 1);
 }
 
 static void
@@ -247,18 +224,18 @@ test_io(void)
 	uint32_t v, n = 2;
 
 	outb(COM1_SCR, 0x5a);
-	check("out-in", inb(COM1_SCR) == 0x5a, inb(COM1_SCR), 0x5a);
+	gcheck("out-in", inb(COM1_SCR) == 0x5a, inb(COM1_SCR), 0x5a);
 	asm volatile("cld; rep insb" : "+D" (dst), "+c" (n)
 		     : "d" (COM1_SCR) : "memory");
-	check("rep-insb", buf[0] == 0x5a && buf[1] == 0x5a && n == 0,
+	gcheck("rep-insb", buf[0] == 0x5a && buf[1] == 0x5a && n == 0,
 	      buf[0] | buf[1] << 8, 0x5a5a);
 	/* The RTC's register D: bit 7 says the battery is fine. */
 	outb(0x70, 0x0d);
 	v = inb(0x71);
-	check("rtc", v & 0x80, v, 0x80);
+	gcheck("rtc", v & 0x80, v, 0x80);
 	/* The local APIC's version register, through MMIO. */
 	v = *(volatile uint32_t *) 0xfee00030;
-	check("lapic-version", (v & 0xff) == 0x14, v & 0xff, 0x14);
+	gcheck("lapic-version", (v & 0xff) == 0x14, v & 0xff, 0x14);
 }
 
 static void
@@ -267,13 +244,13 @@ test_traps(void)
 	uint32_t q;
 
 	asm volatile("int $0x40");
-	check("int-n", soft_count == 1, soft_count, 1);
+	gcheck("int-n", soft_count == 1, soft_count, 1);
 	/* The frame must show ring 0: the monitor's ring 1 stays hidden. */
-	check("int-frame-cs", soft_cs == KCODE, soft_cs, KCODE);
+	gcheck("int-frame-cs", soft_cs == KCODE, soft_cs, KCODE);
 	asm volatile("ud2");
-	check("ud2", ud_count == 1, ud_count, 1);
+	gcheck("ud2", ud_count == 1, ud_count, 1);
 	asm volatile("divl %%ecx" : "=a" (q) : "a" (1), "d" (0), "c" (0));
-	check("divide-error", de_count == 1, de_count, 1);
+	gcheck("divide-error", de_count == 1, de_count, 1);
 }
 
 static void
@@ -292,9 +269,9 @@ test_timer(void)
 	outb(0x40, 11932 >> 8);
 	for (i = 0; i < 5; i++)
 		asm volatile("sti; hlt; cli");
-	check("hlt-timer", timer_count >= 5, timer_count, 5);
+	gcheck("hlt-timer", timer_count >= 5, timer_count, 5);
 	/* After the handler's iret, IF was back on: sti;hlt;cli saw it. */
-	check("iret-if", 1, 0, 0);
+	gcheck("iret-if", 1, 0, 0);
 	outb(0x21, 0xff);
 }
 
@@ -326,13 +303,13 @@ test_lapic_timer(void)
 	for (i = 0; i < 1000 && *lapic(0x390) == c0; i++)
 		;
 	c1 = *lapic(0x390);
-	check("lapic-timer-count", c1 < c0, c1, c0);
+	gcheck("lapic-timer-count", c1 < c0, c1, c0);
 	for (i = 0; i < 100 && lapic_count < 3; i++)
 		asm volatile("sti; hlt; cli");
 	*lapic(0x320) = 0x10000;		/* masked */
 	*lapic(0x380) = 0;
 	*lapic(0xf0) = svr;
-	check("lapic-timer", lapic_count >= 3, lapic_count, 3);
+	gcheck("lapic-timer", lapic_count >= 3, lapic_count, 3);
 }
 
 /* CGA text memory and the CRTC's cursor, as xv6's cgaputc uses them. */
@@ -343,7 +320,7 @@ test_cga(void)
 	uint16_t pos = 24 * 80 + 79, got;
 
 	cga[pos] = 0x0700 | 'P';
-	check("cga-text", cga[pos] == (0x0700 | 'P'), cga[pos], 0x0700 | 'P');
+	gcheck("cga-text", cga[pos] == (0x0700 | 'P'), cga[pos], 0x0700 | 'P');
 	outb(0x3d4, 14);
 	outb(0x3d5, pos >> 8);
 	outb(0x3d4, 15);
@@ -352,7 +329,7 @@ test_cga(void)
 	got = inb(0x3d5) << 8;
 	outb(0x3d4, 15);
 	got |= inb(0x3d5);
-	check("cga-cursor", got == pos, got, pos);
+	gcheck("cga-cursor", got == pos, got, pos);
 }
 
 static uint8_t
@@ -403,11 +380,11 @@ test_mp(void)
 		if ((mp = mpsearch1(p - 1024, 1024)) == 0)
 			mp = mpsearch1(0xf0000, 0x10000);
 	}
-	check("mp-float", mp != 0, 0, 1);
+	gcheck("mp-float", mp != 0, 0, 1);
 	if (mp == 0)
 		return;
 	conf = (const uint8_t *) (mp[4] | mp[5] << 8 | mp[6] << 16 | mp[7] << 24);
-	check("mp-config", conf[0] == 'P' && conf[1] == 'C' && conf[2] == 'M' &&
+	gcheck("mp-config", conf[0] == 'P' && conf[1] == 'C' && conf[2] == 'M' &&
 	      conf[3] == 'P' && sum(conf, conf[4] | conf[5] << 8) == 0,
 	      (uint32_t) conf, 0);
 	end = conf + (conf[4] | conf[5] << 8);
@@ -417,7 +394,7 @@ test_mp(void)
 		else if (e[0] == 2)
 			nioapic++;
 	}
-	check("mp-1cpu-1ioapic", ncpu == 1 && nioapic == 1,
+	gcheck("mp-1cpu-1ioapic", ncpu == 1 && nioapic == 1,
 	      ncpu << 8 | nioapic, 1 << 8 | 1);
 }
 
@@ -449,7 +426,7 @@ test_ide(void)
 	for (i = 0; i < 1000 && !present; i++)
 		present = inb(0x1f7) != 0;
 	if (!present) {
-		check("ide-read", 0, 0, 1);
+		gcheck("ide-read", 0, 0, 1);
 		gprintf("privsuite: no disk on the primary slave: attach "
 			"obj/grade/guests/privdisk.img\n");
 		return;
@@ -464,14 +441,14 @@ test_ide(void)
 	outb(0x1f7, 0x20);		/* READ SECTORS */
 	st = ide_wait();
 	if (st < 0 || (st & 0x09) != 0x08) {
-		check("ide-read", 0, st, 0x58);
+		gcheck("ide-read", 0, st, 0x58);
 		return;
 	}
 	asm volatile("cld; rep insl" : "+D" (dst), "+c" (n) : "d" (0x1f0)
 		     : "memory");
 	for (i = 0; magic[i] && ((const char *) buf)[i] == magic[i]; i++)
 		;
-	check("ide-read", magic[i] == '\0' && n == 0 && buf[127] == 0,
+	gcheck("ide-read", magic[i] == '\0' && n == 0 && buf[127] == 0,
 	      buf[0], 0x76697270);	/* "priv" */
 }
 
@@ -484,11 +461,11 @@ static void
 test_user(void)
 {
 	enter_user();
-	check("user-iret-if", user_fl & 0x200, user_fl & 0x200, 0x200);
-	check("user-int", usys_count == 1, usys_count, 1);
-	check("user-int-frame-cs", usys_cs == UCODE, usys_cs, UCODE);
+	gcheck("user-iret-if", user_fl & 0x200, user_fl & 0x200, 0x200);
+	gcheck("user-int", usys_count == 1, usys_count, 1);
+	gcheck("user-int-frame-cs", usys_cs == UCODE, usys_cs, UCODE);
 	/* IOPL 0: an out at ring 3 is the guest's #GP, never emulated. */
-	check("user-out-gp", gp_count == 1 && gp_cs == UCODE && gp_err == 0,
+	gcheck("user-out-gp", gp_count == 1 && gp_cs == UCODE && gp_err == 0,
 	      gp_count << 16 | gp_cs, 1 << 16 | UCODE);
 }
 
@@ -510,7 +487,7 @@ test_uart_input(void)
 			asm volatile("sti; hlt; cli");
 	}
 	outb(0x21, 0xff);
-	check("uart-input", c == 'x', c, 'x');
+	gcheck("uart-input", c == 'x', c, 'x');
 }
 
 void
@@ -519,9 +496,10 @@ gmain(uint32_t magic, uint32_t info)
 	(void) magic;
 	(void) info;
 	ginit();
+	gsuite("privsuite");
 	setup();
 	gprintf("privsuite: start\n");
-	check("lgdt-lidt-ltr-lldt", 1, 0, 0);
+	gcheck("lgdt-lidt-ltr-lldt", 1, 0, 0);
 	test_flags();
 	test_cr();
 	test_msr_cpuid();
@@ -534,6 +512,5 @@ gmain(uint32_t magic, uint32_t info)
 	test_ide();
 	test_user();
 	test_uart_input();
-	gprintf("privsuite: %d of %d checks passed\n", tests - failed, tests);
-	gexit(failed ? 1 : 0);
+	gdone();
 }

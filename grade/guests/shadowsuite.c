@@ -89,7 +89,6 @@ static uint64_t ldt[2] __attribute__((aligned(8)));
 static uint32_t tss[26] __attribute__((aligned(8)));
 static uint64_t idt[T_USER + 1] __attribute__((aligned(8)));
 static uint8_t kstack[1024] __attribute__((aligned(16)));
-static int failed, tests;
 
 /* What the page-fault handler saw; pf_resume is where a probe goes on. */
 volatile uint32_t pf_count, pf_err, pf_cr2, pf_resume;
@@ -189,29 +188,6 @@ unexpected_trap(uint32_t vec, uint32_t eip)
 {
 	gprintf("shadowsuite: unexpected trap %d at eip %x\n", vec, eip);
 	gexit(2);
-}
-
-/* An interrupt gate (DPL dpl) to handler h in KCODE. */
-static uint64_t
-gate(void *h, int dpl)
-{
-	uint32_t off = (uint32_t) h;
-
-	return (off & 0xffff) | (uint64_t) KCODE << 16 |
-		(uint64_t) (0x8e | dpl << 5) << 40 | (uint64_t) (off >> 16) << 48;
-}
-
-static void
-check(const char *name, int ok, uint32_t got, uint32_t want)
-{
-	tests++;
-	if (ok) {
-		gprintf("shadowsuite: %s: ok\n", name);
-	} else {
-		failed++;
-		gprintf("shadowsuite: %s: FAIL (got %x, want %x)\n", name, got,
-			want);
-	}
 }
 
 /* ------------------------------------------------------------------------
@@ -314,18 +290,11 @@ get_pte(const pte_t *t, uint32_t i)
 static void
 check_fault(const char *name, int faulted, uint32_t err, uint32_t la)
 {
-	tests++;
-	if (faulted && pf_err == err && pf_cr2 == la) {
-		gprintf("shadowsuite: %s: ok\n", name);
-		return;
-	}
-	failed++;
-	if (faulted)
-		gprintf("shadowsuite: %s: FAIL (got #PF err %x cr2 %x, want "
-			"err %x cr2 %x)\n", name, pf_err, pf_cr2, err, la);
+	if (!faulted)
+		gresult(name, 0, "got no fault, want #PF err %x cr2 %x", err, la);
 	else
-		gprintf("shadowsuite: %s: FAIL (got no fault, want #PF err %x "
-			"cr2 %x)\n", name, err, la);
+		gresult(name, pf_err == err && pf_cr2 == la, "got #PF err %x cr2 "
+			"%x, want err %x cr2 %x", pf_err, pf_cr2, err, la);
 }
 
 /* ------------------------------------------------------------------------
@@ -395,7 +364,7 @@ paging_on(void)
 	asm volatile("movl %0, %%cr4" : : "r" (cr4 | CR4_PSE));
 	lcr3((uint32_t) pgdir);
 	lcr0(rcr0() | CR0_PG | CR0_WP);
-	check("paging-on", (rcr0() & (CR0_PG | CR0_WP)) == (CR0_PG | CR0_WP) &&
+	gcheck("paging-on", (rcr0() & (CR0_PG | CR0_WP)) == (CR0_PG | CR0_WP) &&
 	      peek(FRAME(0)) == MAGIC(FRAME(0)), rcr0(), CR0_PG | CR0_WP);
 }
 
@@ -410,19 +379,19 @@ test_fill(void)
 	pte_t e;
 
 	v = peek(la);
-	check("fill-read", v == MAGIC(FRAME(0)), v, MAGIC(FRAME(0)));
+	gcheck("fill-read", v == MAGIC(FRAME(0)), v, MAGIC(FRAME(0)));
 	v = peek(la + 4);	/* once more, now through the filled entry */
 	e = get_pte(tpt, 0);
 	/* Read, never written: accessed, still clean. */
-	check("accessed-bit", (e & (PTE_A | PTE_D)) == PTE_A, e, FRAME(0) |
+	gcheck("accessed-bit", (e & (PTE_A | PTE_D)) == PTE_A, e, FRAME(0) |
 	      PTE_P | PTE_W | PTE_A);
 	poke(la, 0x1234);
 	e = get_pte(tpt, 0);
-	check("dirty-bit", (e & (PTE_A | PTE_D)) == (PTE_A | PTE_D), e,
+	gcheck("dirty-bit", (e & (PTE_A | PTE_D)) == (PTE_A | PTE_D), e,
 	      FRAME(0) | PTE_P | PTE_W | PTE_A | PTE_D);
 	/* The same frame through the identity map: one memory. */
 	v = peek(FRAME(0));
-	check("alias", v == 0x1234, v, 0x1234);
+	gcheck("alias", v == 0x1234, v, 0x1234);
 	poke(la, MAGIC(FRAME(0)));
 }
 
@@ -434,13 +403,13 @@ test_big(void)
 
 	v = peek(BIG + 2 * PGSIZE);
 	e = get_pte(pgdir, PDX(BIG));
-	check("big-page-read", v == MAGIC(BIG_PA + 2 * PGSIZE) &&
+	gcheck("big-page-read", v == MAGIC(BIG_PA + 2 * PGSIZE) &&
 	      (e & (PTE_A | PTE_D)) == PTE_A, v, MAGIC(BIG_PA + 2 * PGSIZE));
 	poke(BIG + 3 * PGSIZE, 0x4444);
 	e = get_pte(pgdir, PDX(BIG));
 	/* The frame under the 4 MB page, through a 4 KB mapping. */
 	v = peek(TEST + PGSIZE);
-	check("big-page-write", v == 0x4444 && (e & PTE_D), v, 0x4444);
+	gcheck("big-page-write", v == 0x4444 && (e & PTE_D), v, 0x4444);
 }
 
 static void
@@ -450,19 +419,19 @@ test_wp(void)
 	int f;
 
 	v = peek(la);
-	check("read-only-read", v == MAGIC(FRAME(5)), v, MAGIC(FRAME(5)));
+	gcheck("read-only-read", v == MAGIC(FRAME(5)), v, MAGIC(FRAME(5)));
 	/* CR0.WP clear: the kernel writes through a read-only entry. */
 	lcr0(rcr0() & ~CR0_WP);
 	f = probe_write(la, 0x5555);
 	lcr0(rcr0() | CR0_WP);
 	v = peek(FRAME(5));
-	check("wp0-write", !f && v == 0x5555 && (get_pte(tpt, 5) & PTE_D),
+	gcheck("wp0-write", !f && v == 0x5555 && (get_pte(tpt, 5) & PTE_D),
 	      f ? 0xffffffff : v, 0x5555);
 	/* CR0.WP set again: the same write is the guest's own fault. */
 	f = probe_write(la, 0x6666);
 	check_fault("wp1-write-fault", f, PF_P | PF_W, la);
 	v = peek(FRAME(5));
-	check("wp1-write-blocked", v == 0x5555, v, 0x5555);
+	gcheck("wp1-write-blocked", v == 0x5555, v, 0x5555);
 }
 
 /* ------------------------------------------------------------------------
@@ -511,11 +480,11 @@ test_user(void)
 	int f;
 
 	f = user_access(USER + PGSIZE, 0, &v);
-	check("user-read", !f && v == MAGIC(FRAME(40)), f ? 0xffffffff : v,
+	gcheck("user-read", !f && v == MAGIC(FRAME(40)), f ? 0xffffffff : v,
 	      MAGIC(FRAME(40)));
 	v = 0x4040;
 	f = user_access(USER + PGSIZE + 4, 1, &v);
-	check("user-write", !f && peek(FRAME(40) + 4) == 0x4040,
+	gcheck("user-write", !f && peek(FRAME(40) + 4) == 0x4040,
 	      f ? 0xffffffff : peek(FRAME(40) + 4), 0x4040);
 	f = user_access(USER + 2 * PGSIZE + 8, 1, &v);
 	check_fault("user-write-read-only", f, PF_U | PF_P | PF_W,
@@ -538,7 +507,7 @@ test_user(void)
 	f = user_access(USER_ALIAS + PGSIZE, 0, &v);
 	check_fault("user-table-two-rights", f, PF_U | PF_P, USER_ALIAS + PGSIZE);
 	f = user_access(USER + PGSIZE, 0, &v);
-	check("user-read-again", !f && v == MAGIC(FRAME(40)), f ? 0xffffffff : v,
+	gcheck("user-read-again", !f && v == MAGIC(FRAME(40)), f ? 0xffffffff : v,
 	      MAGIC(FRAME(40)));
 }
 
@@ -557,22 +526,22 @@ test_remap(void)
 	f = probe_read(TEST + 2 * PGSIZE, &v);
 	set_pte(tpt, 2, FRAME(2) | PTE_P | PTE_W);
 	f = probe_read(TEST + 2 * PGSIZE, &v);
-	check("map-after-fault", !f && v == MAGIC(FRAME(2)), v, MAGIC(FRAME(2)));
+	gcheck("map-after-fault", !f && v == MAGIC(FRAME(2)), v, MAGIC(FRAME(2)));
 
 	set_pte(tpt, 6, FRAME(6) | PTE_P | PTE_W);
 	v = peek(la);
 	set_pte(tpt, 6, FRAME(7) | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(la);
-	check("remap-cr3", v == MAGIC(FRAME(7)), v, MAGIC(FRAME(7)));
+	gcheck("remap-cr3", v == MAGIC(FRAME(7)), v, MAGIC(FRAME(7)));
 	/* The new entry was written with its accessed bit clear: the read
 	 * through it must have set it, as the CPU's walk would. */
-	check("remap-accessed", get_pte(tpt, 6) & PTE_A, get_pte(tpt, 6),
+	gcheck("remap-accessed", get_pte(tpt, 6) & PTE_A, get_pte(tpt, 6),
 	      FRAME(7) | PTE_P | PTE_W | PTE_A);
 	set_pte(tpt, 6, FRAME(8) | PTE_P | PTE_W);
 	invlpg(la);
 	v = peek(la);
-	check("remap-invlpg", v == MAGIC(FRAME(8)), v, MAGIC(FRAME(8)));
+	gcheck("remap-invlpg", v == MAGIC(FRAME(8)), v, MAGIC(FRAME(8)));
 	set_pte(tpt, 6, 0);
 	reload_cr3();
 	f = probe_read(la, &v);
@@ -586,7 +555,7 @@ test_remap(void)
 	f = probe_write(TEST + 7 * PGSIZE, 0x8888);
 	check_fault("write-protect", f, PF_P | PF_W, TEST + 7 * PGSIZE);
 	v = peek(FRAME(9));
-	check("write-protect-blocked", v == 0x7777, v, 0x7777);
+	gcheck("write-protect-blocked", v == 0x7777, v, 0x7777);
 }
 
 /*
@@ -608,7 +577,7 @@ test_retrace(void)
 	set_pte(tpt, 8, FRAME(15) | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(TEST + 8 * PGSIZE);
-	check("retrace", v == MAGIC(FRAME(15)), v, MAGIC(FRAME(15)));
+	gcheck("retrace", v == MAGIC(FRAME(15)), v, MAGIC(FRAME(15)));
 }
 
 /* A directory entry rewritten: the region now goes through another table. */
@@ -621,11 +590,11 @@ test_pde(void)
 	set_pte(pgdir, PDX(TEST), (uint32_t) tpt2 | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(TEST);
-	check("pde-remap", v == MAGIC(FRAME(10)), v, MAGIC(FRAME(10)));
+	gcheck("pde-remap", v == MAGIC(FRAME(10)), v, MAGIC(FRAME(10)));
 	set_pte(pgdir, PDX(TEST), (uint32_t) tpt | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(TEST);
-	check("pde-restore", v == MAGIC(FRAME(0)), v, MAGIC(FRAME(0)));
+	gcheck("pde-restore", v == MAGIC(FRAME(0)), v, MAGIC(FRAME(0)));
 }
 
 /*
@@ -645,15 +614,15 @@ test_other_root(void)
 	set_pte(tpt, 0, FRAME(11) | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(TEST);
-	check("shared-table", v == MAGIC(FRAME(11)), v, MAGIC(FRAME(11)));
+	gcheck("shared-table", v == MAGIC(FRAME(11)), v, MAGIC(FRAME(11)));
 	lcr3((uint32_t) pgdir);
 	v = peek(TEST);
-	check("switch-back", v == MAGIC(FRAME(11)), v, MAGIC(FRAME(11)));
+	gcheck("switch-back", v == MAGIC(FRAME(11)), v, MAGIC(FRAME(11)));
 	set_pte(tpt, 0, FRAME(12) | PTE_P | PTE_W);
 	reload_cr3();
 	lcr3((uint32_t) pgdir2);
 	v = peek(TEST);
-	check("switch-again", v == MAGIC(FRAME(12)), v, MAGIC(FRAME(12)));
+	gcheck("switch-again", v == MAGIC(FRAME(12)), v, MAGIC(FRAME(12)));
 	lcr3((uint32_t) pgdir);
 }
 
@@ -681,12 +650,12 @@ test_rewrite(void)
 			bad = i;
 			badv = v;
 		}
-	check("rewrite-table", !bad, badv, bad ? MAGIC(FRAME(bad + 16)) : 0);
+	gcheck("rewrite-table", !bad, badv, bad ? MAGIC(FRAME(bad + 16)) : 0);
 	/* And once more, now that the table may no longer be traced. */
 	set_pte(tpt, 20, FRAME(13) | PTE_P | PTE_W);
 	reload_cr3();
 	v = peek(TEST + 20 * PGSIZE);
-	check("rewrite-again", v == MAGIC(FRAME(13)), v, MAGIC(FRAME(13)));
+	gcheck("rewrite-again", v == MAGIC(FRAME(13)), v, MAGIC(FRAME(13)));
 }
 
 /* ------------------------------------------------------------------------
@@ -702,15 +671,15 @@ test_lapic(void)
 	for (i = 0; i < LAPIC_READS - 1; i++)
 		if (peek(LAPIC_LA + LAPIC_ID) != id)
 			bad++;
-	check("lapic-id", bad == 0 && id >> 24 == 0, bad ? bad : id, 0);
+	gcheck("lapic-id", bad == 0 && id >> 24 == 0, bad ? bad : id, 0);
 	gprintf("shadowsuite: %d LAPIC ID reads\n", LAPIC_READS);
 	/* A write, then reads: the register, not a stale copy of it. */
 	poke(LAPIC_LA + LAPIC_TPR, 0x20);
 	v = peek(LAPIC_LA + LAPIC_TPR) & 0xff;
-	check("lapic-tpr", v == 0x20, v, 0x20);
+	gcheck("lapic-tpr", v == 0x20, v, 0x20);
 	poke(LAPIC_LA + LAPIC_TPR, 0);
 	v = peek(LAPIC_LA + LAPIC_TPR) & 0xff;
-	check("lapic-tpr-clear", v == 0, v, 0);
+	gcheck("lapic-tpr-clear", v == 0, v, 0);
 }
 
 /* Whether the Multiboot command line holds word. */
@@ -736,6 +705,7 @@ gmain(uint32_t magic, uint32_t info)
 	int fixed = cmdline_has(magic, (const uint32_t *) info, "tables=fixed");
 
 	ginit();
+	gsuite("shadowsuite");
 	setup();
 	gprintf("shadowsuite: start%s\n", fixed ? " (tables=fixed)" : "");
 	paging_on();
@@ -752,6 +722,5 @@ gmain(uint32_t magic, uint32_t info)
 		test_other_root();
 		test_rewrite();
 	}
-	gprintf("shadowsuite: %d of %d checks passed\n", tests - failed, tests);
-	gexit(failed ? 1 : 0);
+	gdone();
 }

@@ -26,7 +26,6 @@
 #include "kern/pit.h"
 #include "kern/pmap.h"
 #include "kern/console.h"
-#include "kern/serial.h"
 #include "kern/bootinfo.h"
 #include "kern/multiboot.h"
 #include "vmm/gmem.h"
@@ -38,9 +37,6 @@
 #include "vmm/te.h"
 
 struct trapframe world_frame;
-static struct vplatform plat;
-/* The guest asked for something this engine leaves to a later lab. */
-static const char *stop_reason;
 
 static const char *const sreg_names[NSREGS] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
@@ -210,170 +206,6 @@ frame_to_vcpu(struct vm *vm)
 }
 
 /* ------------------------------------------------------------------------
- * The emulator's view of the machine (struct emu_ops).
- * ------------------------------------------------------------------------ */
-
-/*
- * The emulator's memory: guest-linear addresses, through the guest's page
- * tables at the guest's privilege (vmm/linear.h).  RAM first, then device
- * registers; the rest of the physical space is an open bus that reads
- * all ones and ignores writes.
- */
-static int
-te_access(struct vm *vm, uint32_t la, void *buf, unsigned size, bool write,
-	  struct emu_fault *f)
-{
-	unsigned access = vm->vcpu.cpl == 3 ? PTW_USER : 0;
-	uint32_t gpa, val = 0;
-	int r;
-
-	r = write ? linear_write(vm, la, buf, size, access, f) :
-		linear_read(vm, la, buf, size, access, f);
-	if (r != LINEAR_NOT_RAM)
-		return r;
-	if (linear_translate(vm, la, access | (write ? PTW_WRITE : 0), &gpa,
-			     f) < 0)
-		return -1;
-	if (vplat_is_mmio(gpa) && (size == 1 || size == 2 || size == 4)) {
-		if (write) {
-			memcpy(&val, buf, size);
-			vplat_mmio_write(&plat, gpa, size, val);
-		} else {
-			val = vplat_mmio_read(&plat, gpa, size);
-			memcpy(buf, &val, size);
-		}
-	} else if (!write) {
-		memset(buf, 0xff, size);
-	}
-	return 0;
-}
-
-static int
-te_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
-{
-	return te_access(ctx, la, buf, size, false, f);
-}
-
-static int
-te_write(void *ctx, uint32_t la, const void *buf, unsigned size,
-	 struct emu_fault *f)
-{
-	return te_access(ctx, la, (void *) buf, size, true, f);
-}
-
-/*
- * Bytes typed on the host's serial line go to the guest's UART.  The host
- * polls its UART (no receive interrupt), so we look whenever the guest
- * looks at its own (a read of COM1's ports) and while it idles.  A byte
- * the virtual UART has no room for waits here for the next look.
- */
-static void
-poll_host_input(void)
-{
-	static int held = -1;
-
-	if (held < 0)
-		held = serial_getc();
-	while (held >= 0 && vplat_uart_input(&plat, held))
-		held = serial_getc();
-}
-
-static uint32_t
-te_in(void *ctx, uint16_t port, unsigned size)
-{
-	(void) ctx;
-	if (port >= 0x3f8 && port <= 0x3ff)
-		poll_host_input();
-	return vplat_pio_in(&plat, port, size);
-}
-
-static void
-te_out(void *ctx, uint16_t port, unsigned size, uint32_t val)
-{
-	(void) ctx;
-	vplat_pio_out(&plat, port, size, val);
-}
-
-static int
-te_write_cr(void *ctx, int cr, uint32_t val, struct emu_fault *f)
-{
-	(void) f;
-	/* Accepted, so the guest's view stays exact; the loop stops the run
-	 * right after, before anything runs on tables we cannot shadow. */
-	if (cr == 4 && (val & CR4_PAE))
-		stop_reason = "the guest turned on PAE paging, which the shadow "
-			"MMU does not implement (two-level i386 paging only)";
-	shadow_write_cr(ctx, cr, val);
-	return 0;
-}
-
-static void
-te_invlpg(void *ctx, uint32_t la)
-{
-	shadow_invlpg(ctx, la);
-}
-
-static int
-te_load_dtr(void *ctx, enum emu_dtr which, struct emu_fault *f)
-{
-	struct vm *vm = ctx;
-
-	/* The IDTR, LDTR and TR stay virtual: vmm/intr.c reads the guest's
-	 * IDT and TSS when it delivers.  Only the GDT has a shadow. */
-	if (which != EMU_GDTR || sdt_shadow_gdt(vm) == 0)
-		return 0;
-	*f = (struct emu_fault) { .vector = T_GP, .has_err = true, .err = 0 };
-	return -1;
-}
-
-static void
-te_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
-{
-	(void) ctx;
-	asm volatile("cpuid" : "=a" (out[0]), "=b" (out[1]), "=c" (out[2]),
-		     "=d" (out[3]) : "a" (leaf), "c" (subleaf));
-	/* DESIGN.md section 4: no VMX (leaf 1) and no SVM (0x80000001). */
-	if (leaf == 1)
-		out[2] &= ~(1u << 5);
-	if (leaf == 0x80000001)
-		out[2] &= ~(1u << 2);
-}
-
-static uint64_t
-te_rdtsc(void *ctx)
-{
-	(void) ctx;
-	return rdtsc();
-}
-
-/*
- * The frame a traced write is being emulated for, or NO_GFN.  A string
- * instruction that fills a page table the guest is tearing down gets the
- * frame unshadowed (SHADOW_FLOOD) after a few iterations; from then on
- * the guest may finish the rest itself, at full speed.
- */
-static uint32_t tracing_gfn = NO_GFN;
-
-static bool
-te_rep_stop(void *ctx)
-{
-	return tracing_gfn != NO_GFN && !shadow_traced(ctx, tracing_gfn);
-}
-
-static const struct emu_ops te_ops = {
-	.read = te_read,
-	.write = te_write,
-	.in = te_in,
-	.out = te_out,
-	.write_cr = te_write_cr,
-	.invlpg = te_invlpg,
-	.load_dtr = te_load_dtr,
-	.cpuid = te_cpuid,
-	.rdtsc = te_rdtsc,
-	.rep_stop = te_rep_stop,
-};
-
-/* ------------------------------------------------------------------------
  * Dispatch.
  * ------------------------------------------------------------------------ */
 
@@ -397,7 +229,7 @@ mov_to_ss(struct vm *vm, const struct insn *in)
 		return false;
 	if (!in->mem)
 		sel = v->gpr[in->rm];
-	else if (te_read(vm, v->seg[in->seg].base + insn_ea(in, v->gpr), &sel,
+	else if (te_ops.read(vm, v->seg[in->seg].base + insn_ea(in, v->gpr), &sel,
 			 2, &f) != 0)
 		return false;
 	/* A present, writable, ring-0 data segment, or whatever the CPU
@@ -500,9 +332,9 @@ traced_write(struct vm *vm, uint32_t gfn)
 	struct insn in;
 	int r;
 
-	tracing_gfn = gfn;
+	te_tracing_gfn = gfn;
 	r = emulate_insn(vm, &in, &ev);
-	tracing_gfn = NO_GFN;
+	te_tracing_gfn = NO_GFN;
 	if (r == EMU_UNHANDLED && shadow_unshadow(vm, gfn))
 		return 0;
 	return finish_emulation(vm, r, &in, &ev);
@@ -598,13 +430,13 @@ idle(struct vm *vm)
 		cprintf("te: the guest halted with interrupts off at %08x\n", v->eip);
 		return -1;
 	}
-	while (vplat_pending_interrupt(&plat) < 0) {
+	while (vplat_pending_interrupt(&te_plat) < 0) {
 		te_stats.idle_waits++;
 		/* sti; hlt: the host's next interrupt (its timer at worst)
 		 * wakes us, and its handler runs here, in the host's world. */
 		asm volatile("sti; hlt; cli");
-		poll_host_input();
-		vplat_advance(&plat, now_ns());
+		te_poll_host_input();
+		vplat_advance(&te_plat, now_ns());
 	}
 	return 0;
 }
@@ -617,9 +449,9 @@ deliver_pending(struct vm *vm)
 	int vec;
 
 	if (!(v->eflags & FL_IF) || v->intr_shadow ||
-	    vplat_pending_interrupt(&plat) < 0)
+	    vplat_pending_interrupt(&te_plat) < 0)
 		return 0;
-	if ((vec = vplat_ack_interrupt(&plat)) < 0)
+	if ((vec = vplat_ack_interrupt(&te_plat)) < 0)
 		return 0;
 	te_stats.inj_irq++;
 	return intr_deliver(vm, vec, false, 0, false);
@@ -687,7 +519,7 @@ static uint32_t lapic_mirror_gen;
 static void
 refresh_lapic_mirror(struct vm *vm)
 {
-	const struct vlapic *l = vplat_lapic(&plat);
+	const struct vlapic *l = vplat_lapic(&te_plat);
 
 	if (lapic_mirror == NULL || l->generation == lapic_mirror_gen)
 		return;
@@ -709,7 +541,7 @@ te_setup(struct vm *vm)
 	cfg.ram_bytes = vm->ram;
 	cfg.console_out = console_out;
 	attach_disk(&cfg.disk[1]);
-	if (vplat_init(&plat, &cfg) < 0) {
+	if (vplat_init(&te_plat, &cfg) < 0) {
 		cprintf("te: the virtual platform refused its configuration\n");
 		return -1;
 	}
@@ -723,11 +555,11 @@ te_setup(struct vm *vm)
 	if ((pp = page_alloc(ALLOC_ZERO)) != NULL) {
 		pp->refs++;
 		lapic_mirror = page2kva(pp);
-		lapic_mirror_gen = vplat_lapic(&plat)->generation - 1;
+		lapic_mirror_gen = vplat_lapic(&te_plat)->generation - 1;
 		shadow_set_mirror(vm, VLAPIC_BASE, page2pa(pp));
 	}
 	sdt_init((uint32_t) (&world_frame + 1));
-	stop_reason = NULL;
+	te_stop_reason = NULL;
 	te_stats.valid = true;
 	return 0;
 }
@@ -772,14 +604,14 @@ te_loop(struct vm *vm)
 		/* One guest instruction has run since the last entry: an sti
 		 * shadow is over (an approximation: see vcpu.h). */
 		v->intr_shadow = false;
-		vplat_advance(&plat, now_ns());
+		vplat_advance(&te_plat, now_ns());
 		r = dispatch(vm, fault_la);
-		if (vplat_exit_requested(&plat, &status))
+		if (vplat_exit_requested(&te_plat, &status))
 			return (int) status;
 		if (r < 0)
 			break;
-		if (stop_reason) {
-			cprintf("te: %s\n", stop_reason);
+		if (te_stop_reason) {
+			cprintf("te: %s\n", te_stop_reason);
 			break;
 		}
 		if (v->halted && idle(vm) < 0)

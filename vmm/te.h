@@ -14,6 +14,8 @@
 #include "kern/trap.h"
 #include "vmm/vm.h"
 #include "vmm/shadowdt.h"
+#include "vmm/emulate.h"
+#include "vmm/dev/platform.h"
 
 /* Where the CPU and world.S save the guest on every trap. */
 extern struct trapframe world_frame;
@@ -27,6 +29,21 @@ extern uint32_t world_fault_trapno, world_fault_eip;
  * hit the monitor inside the switch (world_fault_trapno, world_fault_eip)
  */
 int world_switch(uint32_t guest_cr3);
+
+/* The guest's devices (vmm/dev/), as te runs them. */
+extern struct vplatform te_plat;
+/* The emulator's view of the machine under te (vmm/te_ops.c). */
+extern const struct emu_ops te_ops;
+/* Set when the guest asked for something te cannot do: the run stops. */
+extern const char *te_stop_reason;
+/* The guest frame a traced write is being emulated for, or NO_GFN. */
+extern uint32_t te_tracing_gfn;
+
+/**
+ * @brief Pass bytes typed on the host's serial line to the guest's UART,
+ * as far as it has room (the host polls; te looks when the guest does).
+ */
+void te_poll_host_input(void);
 
 /** @brief What the engine counts: exits by cause, emulations by opcode. */
 struct te_stats {

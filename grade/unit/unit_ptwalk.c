@@ -6,11 +6,13 @@
  * physical memory) gets a page directory and a page table; each case
  * writes one PDE and one PTE into them, sets the vcpu's CR0.WP and
  * CR4.PSE, walks, and compares everything the walk reports, and the
- * entries as guest memory holds them afterwards, with sdm_walk() below:
- * an independent model written from the SDM's own statements (vol. 3A,
- * 4.3 32-bit paging, 4.6 access rights, 4.7 the error code, 4.8 the
- * accessed and dirty flags) as predicates over the entries that control
- * a translation, not as a walk.  No expected value is written by hand.
+ * entries as guest memory holds them afterwards, with sdm_walk() below.
+ * That reads the entries from guest memory and computes the addresses
+ * (4.3 32-bit paging); whether the access completes, its error code, the
+ * combined rights and the accessed and dirty bits it sets are
+ * grade/unit/sdm_paging.c's: the independent model of the SDM (vol. 3A,
+ * 4.6, 4.7, 4.8) that grade/unit/unit_shadow.c holds the shadow MMU to.
+ * No expected value is written by hand.
  *
  * The sweeps cover PDE bits P W U PS A D, PTE bits P W U A D, reads,
  * writes and fetches, user and supervisor, CR0.WP and CR4.PSE on and off,
@@ -40,6 +42,7 @@
 #include <criterion/criterion.h>
 
 #include "grade/unit/simphys.h"
+#include "grade/unit/sdm_paging.h"
 #include "vmm/gmem.h"
 #include "vmm/ptwalk.h"
 
@@ -61,14 +64,12 @@ struct combo {
 	uint32_t ent_gpa[2], ent[2];
 };
 
-/* What the SDM says the walk does. */
+/* What the SDM says the walk does: the shared model's decision, and
+ * what only a walk through memory has. */
 struct sdm {
-	bool ok;
+	struct sdm_decision d;	/* ok, err, big, rights */
 	bool bad_table;		/* a paging structure lies outside RAM */
-	uint32_t err;
 	uint32_t gpa;
-	bool big;
-	uint32_t rights;
 	uint32_t pde_gpa, pte_gpa;	/* where the controlling entries are */
 	uint32_t pde_set, pte_set;	/* bits the CPU sets in them */
 	bool set_a, set_d;
@@ -129,7 +130,8 @@ check_ram_clean(void)
 }
 
 /* ------------------------------------------------------------------------
- * The model: Intel SDM vol. 3A, chapter 4, for 32-bit paging
+ * The model: the SDM's 32-bit paging over guest memory (the decision is
+ * grade/unit/sdm_paging.c's)
  * ------------------------------------------------------------------------ */
 
 /* Bits hi:lo of @v, as the SDM's tables name them. */
@@ -139,86 +141,55 @@ field(uint32_t v, int hi, int lo)
 	return (v >> lo) & (uint32_t) ((1ull << (hi - lo + 1)) - 1);
 }
 
-/* What the SDM says case @c does, reading the entries it names. */
+/*
+ * What the SDM says case @c does, reading the entries it names: an
+ * entry beyond guest RAM cannot be read, and counts as not present (the
+ * walker's bad_table), so the access faults with P = 0 in its error code.
+ */
 static struct sdm
 sdm_walk(const struct combo *c)
 {
 	struct sdm s = { 0 };
-	bool user = c->access & PTW_USER;
-	/* 4.6.1, 4.7: without execute-disable a fetch has a read's rights,
-	 * and the error code's I/D bit stays 0. */
-	bool write = (c->access & PTW_WRITE) && !(c->access & PTW_FETCH);
-	uint32_t ctl[2];		/* the entries controlling the translation */
-	int nctl = 0, i;
-	bool all_p = true, all_u = true, all_w = true, allowed;
-	uint32_t pde, pte = 0, last;
+	uint32_t pde = 0, pte = 0, new_bits;
 
 	/* 4.1.1: with CR0.PG = 0 linear addresses are physical addresses. */
 	if (!(c->cr0 & CR0_PG)) {
-		s.ok = true;
+		s.d.ok = true;
 		s.gpa = c->la;
-		s.rights = PTE_U | PTE_W;
+		s.d.rights = PTE_U | PTE_W;
 		return s;
 	}
 	/* 4.3: the PDE is at CR3[31:12] : la[31:22] : 00. */
 	s.pde_gpa = field(c->cr3, 31, 12) << 12 | field(c->la, 31, 22) << 2;
 	s.bad_table = !in_ram(s.pde_gpa);
-	if (!s.bad_table) {
-		pde = ctl[nctl++] = peek(s.pde_gpa);
-		/* 4.3: PS (bit 7) names a 4 MB page only if CR4.PSE = 1. */
-		s.big = (c->cr4 & CR4_PSE) && field(pde, 7, 7);
-		/* 4.3: a non-present PDE is not followed. */
-		if (field(pde, 0, 0) && !s.big) {
-			/* The PTE is at PDE[31:12] : la[21:12] : 00. */
-			s.pte_gpa = field(pde, 31, 12) << 12 |
-				    field(c->la, 21, 12) << 2;
-			s.bad_table = !in_ram(s.pte_gpa);
-			if (!s.bad_table)
-				pte = ctl[nctl++] = peek(s.pte_gpa);
-		}
-		if (s.big) {
-			/* PDE[31:22] : la[21:0]; PSE-36 bits 20:13 would be
-			 * address bits 39:32, beyond a 32-bit gpa. */
-			s.pte_gpa = s.pde_gpa;
-			s.gpa = field(pde, 31, 22) << 22 | field(c->la, 21, 0);
-		} else {
-			s.gpa = field(pte, 31, 12) << 12 | field(c->la, 11, 0);
-		}
+	if (!s.bad_table)
+		pde = peek(s.pde_gpa);
+	/* 4.3: a non-present PDE is not followed, nor one mapping 4 MB. */
+	if (!s.bad_table && field(pde, 0, 0) && !sdm_big(pde, c->cr4)) {
+		/* The PTE is at PDE[31:12] : la[21:12] : 00. */
+		s.pte_gpa = field(pde, 31, 12) << 12 |
+			    field(c->la, 21, 12) << 2;
+		s.bad_table = !in_ram(s.pte_gpa);
+		if (!s.bad_table)
+			pte = peek(s.pte_gpa);
 	}
-	/* 4.6: U/S and R/W must be 1 in every entry controlling it. */
-	for (i = 0; i < nctl; i++) {
-		all_p = all_p && field(ctl[i], 0, 0);
-		all_w = all_w && field(ctl[i], 1, 1);
-		all_u = all_u && field(ctl[i], 2, 2);
+	s.d = sdm_decide(pde, pte, c->access, c->cr0, c->cr4);
+	if (s.d.big) {
+		/* PDE[31:22] : la[21:0]; PSE-36 bits 20:13 would be address
+		 * bits 39:32, beyond a 32-bit gpa. */
+		s.pte_gpa = s.pde_gpa;
+		s.gpa = field(pde, 31, 22) << 22 | field(c->la, 21, 0);
+	} else {
+		s.gpa = field(pte, 31, 12) << 12 | field(c->la, 11, 0);
 	}
-	all_p = all_p && !s.bad_table;
-	/*
-	 * 4.6.1: a supervisor reads (and fetches) anything; writes anything
-	 * if CR0.WP = 0, else only where all R/W = 1.  A user access needs a
-	 * user-mode address (all U/S = 1), and a write also all R/W = 1.
-	 */
-	if (user)
-		allowed = all_u && (!write || all_w);
-	else
-		allowed = !write || !(c->cr0 & CR0_WP) || all_w;
-	s.ok = all_p && allowed;
-	s.rights = (all_u ? PTE_U : 0) | (all_w ? PTE_W : 0);
-	/* 4.7: P is 1 for a protection violation, 0 for a missing entry. */
-	if (!s.ok)
-		s.err = (all_p ? PFERR_P : 0) | (write ? PFERR_W : 0) |
-			(user ? PFERR_U : 0);
-	if (!s.ok || !(c->access & PTW_SET_AD))
+	if (!s.d.ok || !(c->access & PTW_SET_AD))
 		return s;
-	/*
-	 * 4.8: every entry used gets A; a write sets D in the entry that
-	 * identifies the final physical address.
-	 */
-	last = ctl[nctl - 1];
-	for (i = 0; i < nctl; i++)
-		s.set_a = s.set_a || !(ctl[i] & PTE_A);
-	s.set_d = write && !(last & PTE_D);
-	s.pde_set = PTE_A | (s.big && write ? PTE_D : 0);
-	s.pte_set = s.big ? 0 : PTE_A | (write ? PTE_D : 0);
+	/* The bits the model's CPU sets (4.8), which the walker reports. */
+	s.pde_set = s.d.pde & ~pde;
+	s.pte_set = s.d.pte & ~pte;
+	new_bits = s.pde_set | s.pte_set;
+	s.set_a = new_bits & PTE_A;
+	s.set_d = new_bits & PTE_D;
 	return s;
 }
 
@@ -360,9 +331,9 @@ run(const struct combo *c)
 	}
 
 #define D describe(c)
-	cr_assert_eq(r, s.ok ? 0 : -1, "%s: the walk %s, the SDM says it %s",
+	cr_assert_eq(r, s.d.ok ? 0 : -1, "%s: the walk %s, the SDM says it %s",
 		     D, r == 0 ? "succeeded" : "failed",
-		     s.ok ? "succeeds" : "faults");
+		     s.d.ok ? "succeeds" : "faults");
 	cr_assert_eq(w.la, c->la, "%s: w->la %08x", D, w.la);
 	for (i = 0; i < c->nent; i++)
 		cr_assert_eq(after[i], want_after(c, &s, i),
@@ -375,21 +346,21 @@ run(const struct combo *c)
 		     D, w.set_a, s.set_a);
 	cr_assert_eq(w.set_d, s.set_d, "%s: set_d is %d, the SDM says %d",
 		     D, w.set_d, s.set_d);
-	if (!s.ok) {
-		cr_assert_eq(w.err, s.err, "%s: error code %x, the SDM says %x",
-			     D, w.err, s.err);
+	if (!s.d.ok) {
+		cr_assert_eq(w.err, s.d.err, "%s: error code %x, the SDM says %x",
+			     D, w.err, s.d.err);
 		cr_assert_eq(w.bad_table, s.bad_table, "%s: bad_table is %d, "
 			     "expected %d", D, w.bad_table, s.bad_table);
 		return;
 	}
 	cr_assert_eq(w.gpa, s.gpa, "%s: gpa %08x, the SDM says %08x",
 		     D, w.gpa, s.gpa);
-	cr_assert_eq(w.rights, s.rights, "%s: rights %x, the SDM's "
-		     "combination is %x", D, w.rights, s.rights);
+	cr_assert_eq(w.rights, s.d.rights, "%s: rights %x, the SDM's "
+		     "combination is %x", D, w.rights, s.d.rights);
 	if (!(c->cr0 & CR0_PG))
 		return;
-	cr_assert_eq(w.big, s.big, "%s: big is %d, the SDM says %d",
-		     D, w.big, s.big);
+	cr_assert_eq(w.big, s.d.big, "%s: big is %d, the SDM says %d",
+		     D, w.big, s.d.big);
 	cr_assert_eq(w.pde_gpa, s.pde_gpa, "%s: pde_gpa %08x, the SDM says "
 		     "%08x", D, w.pde_gpa, s.pde_gpa);
 	cr_assert_eq(w.pte_gpa, s.pte_gpa, "%s: pte_gpa %08x, the SDM says "
@@ -408,26 +379,11 @@ run(const struct combo *c)
  * The cases
  * ------------------------------------------------------------------------ */
 
-static const uint32_t pde_flags[] = { PTE_P, PTE_W, PTE_U, PTE_PS, PTE_A, PTE_D };
-static const uint32_t pte_flags[] = { PTE_P, PTE_W, PTE_U, PTE_A, PTE_D };
 /* Offsets within the page, and within the 4 MB, both low and high. */
 static const uint32_t las[] = { 0x00405123, 0xBFFFFFFF };
 
 #define NMODES		4	/* CR0.WP x CR4.PSE */
 #define NACCESSES	6	/* read, write, fetch x supervisor, user */
-
-/* The flags of @flags that the bits of @mask select. */
-static uint32_t
-pick(const uint32_t *flags, size_t n, unsigned mask)
-{
-	uint32_t e = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (mask & (1u << i))
-			e |= flags[i];
-	return e;
-}
 
 /* Paging on, with mode @m's CR0.WP and CR4.PSE; CR3 = @dir. */
 static void
@@ -457,8 +413,8 @@ sweep(unsigned set_ad)
 	int m, a;
 
 	for (l = 0; l < ARRAY_SIZE(las); l++)
-	for (pd = 0; pd < 1u << ARRAY_SIZE(pde_flags); pd++)
-	for (pt = 0; pt < 1u << ARRAY_SIZE(pte_flags); pt++)
+	for (pd = 0; pd < 1u << SDM_NPDE_FLAGS; pd++)
+	for (pt = 0; pt < 1u << SDM_NPTE_FLAGS; pt++)
 	for (m = 0; m < NMODES; m++)
 	for (a = 0; a < NACCESSES; a++) {
 		set_mode(&c, m, DIR_GPA);
@@ -468,10 +424,10 @@ sweep(unsigned set_ad)
 		 * the table. */
 		c.ent_gpa[0] = DIR_GPA + (las[l] >> 22) * 4;
 		c.ent[0] = PT_GPA | SOFT_BIT |
-			   pick(pde_flags, ARRAY_SIZE(pde_flags), pd);
+			   sdm_pick(sdm_pde_flags, SDM_NPDE_FLAGS, pd);
 		c.ent_gpa[1] = PT_GPA + ((las[l] >> 12) & 0x3FF) * 4;
 		c.ent[1] = FRAME_GPA | SOFT_BIT |
-			   pick(pte_flags, ARRAY_SIZE(pte_flags), pt);
+			   sdm_pick(sdm_pte_flags, SDM_NPTE_FLAGS, pt);
 		run(&c);
 	}
 	check_ram_clean();
@@ -532,7 +488,7 @@ Test(ptwalk, table_outside_ram,
 
 	for (t = 0; t < ARRAY_SIZE(tables); t++)
 	for (l = 0; l < ARRAY_SIZE(las); l++)
-	for (pd = 0; pd < 1u << ARRAY_SIZE(pde_flags); pd++)
+	for (pd = 0; pd < 1u << SDM_NPDE_FLAGS; pd++)
 	for (m = 0; m < NMODES; m++)
 	for (a = 0; a < NACCESSES; a++)
 	for (ad = 0; ad < 2; ad++) {
@@ -540,7 +496,7 @@ Test(ptwalk, table_outside_ram,
 		c.la = las[l];
 		c.access = access_of(a, ad ? PTW_SET_AD : 0);
 		c.ent_gpa[0] = DIR_GPA + (las[l] >> 22) * 4;
-		c.ent[0] = tables[t] | pick(pde_flags, ARRAY_SIZE(pde_flags), pd);
+		c.ent[0] = tables[t] | sdm_pick(sdm_pde_flags, SDM_NPDE_FLAGS, pd);
 		run(&c);
 	}
 	check_ram_clean();
@@ -560,7 +516,7 @@ Test(ptwalk, self_map,
 	unsigned pd;
 	int m, a, ad;
 
-	for (pd = 0; pd < 1u << ARRAY_SIZE(pde_flags); pd++)
+	for (pd = 0; pd < 1u << SDM_NPDE_FLAGS; pd++)
 	for (m = 0; m < NMODES; m++)
 	for (a = 0; a < NACCESSES; a++)
 	for (ad = 0; ad < 2; ad++) {
@@ -568,7 +524,7 @@ Test(ptwalk, self_map,
 		c.la = k << 22 | k << 12 | 0x123;
 		c.access = access_of(a, ad ? PTW_SET_AD : 0);
 		c.ent_gpa[0] = DIR_GPA + k * 4;
-		c.ent[0] = DIR_GPA | pick(pde_flags, ARRAY_SIZE(pde_flags), pd);
+		c.ent[0] = DIR_GPA | sdm_pick(sdm_pde_flags, SDM_NPDE_FLAGS, pd);
 		run(&c);
 	}
 	check_ram_clean();

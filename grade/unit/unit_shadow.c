@@ -17,10 +17,12 @@
  * vmm/linear.c does), and a true fault ends the access as the guest's
  * #PF.
  *
- * Whatever the shadow decides is held against sdm(): an independent
- * model of the guest's own tables written from the Intel SDM (vol. 3A,
- * 4.3 32-bit paging, 4.6 access rights, 4.7 the error code, 4.8 accessed
- * and dirty flags), like grade/unit/unit_ptwalk.c's.  After every fault
+ * Whatever the shadow decides is held against sdm_decide()
+ * (grade/unit/sdm_paging.c): an independent model of the guest's own
+ * tables written from the Intel SDM (vol. 3A, 4.3 32-bit paging, 4.6
+ * access rights, 4.7 the error code, 4.8 accessed and dirty flags), the
+ * one grade/unit/unit_ptwalk.c holds the walker to; cpu_walk() is the
+ * same model on the shadow's tables.  After every fault
  * check_shadow() scans every cached shadow root and holds each present
  * entry to what the shadow may grant: no more than the guest's tables as
  * memory holds them now (present only if the guest's A bits are set,
@@ -48,6 +50,7 @@
 #include <criterion/criterion.h>
 
 #include "grade/unit/simphys.h"
+#include "grade/unit/sdm_paging.h"
 #include "vmm/gmem.h"
 #include "vmm/ptwalk.h"
 #include "vmm/shadow.h"
@@ -135,12 +138,6 @@ start_shadow(void)
  * The CPU, on the shadow
  * ------------------------------------------------------------------------ */
 
-static bool
-is_write(unsigned acc)
-{
-	return (acc & PTW_WRITE) && !(acc & PTW_FETCH);
-}
-
 /* The shadow entries for @la under root @cr3 (0 where there is none). */
 static void
 shadow_entries(physaddr_t cr3, uint32_t la, pte_t *spde, pte_t *spte)
@@ -156,29 +153,29 @@ shadow_entries(physaddr_t cr3, uint32_t la, pte_t *spde, pte_t *spte)
  * Access @la as the CPU does running on the shadow root @cr3 with CR0.WP
  * set and no 4 MB pages: -1 if it completes (the host-physical address in
  * *@hpa, A and D set in the shadow entries as the CPU sets them), else the
- * error code it pushes.
+ * error code it pushes.  The CPU is the SDM's, as for the guest's tables.
  */
 static int
 cpu_walk(physaddr_t cr3, uint32_t la, unsigned acc, physaddr_t *hpa)
 {
-	pte_t *pd = pa2kva(cr3), *pt;
-	bool user = acc & PTW_USER, write = is_write(acc);
-	uint32_t err = (write ? PFERR_W : 0) | (user ? PFERR_U : 0), rights;
+	pte_t *pd = pa2kva(cr3), *pt = NULL;
+	struct sdm_decision d;
 
-	if (!(pd[PDX(la)] & PTE_P))
-		return err;
-	cr_assert(!(pd[PDX(la)] & PTE_PS), "the shadow PDE for %08x is a 4 MB "
-		  "page (%08x): the shadow maps 4 KB pages only", la,
-		  pd[PDX(la)]);
-	pt = pa2kva(PTE_ADDR(pd[PDX(la)]));
-	if (!(pt[PTX(la)] & PTE_P))
-		return err;
-	rights = pd[PDX(la)] & pt[PTX(la)];
-	if ((user && !(rights & PTE_U)) || (write && !(rights & PTE_W)))
-		return err | PFERR_P;
-	pd[PDX(la)] |= PTE_A;
-	pt[PTX(la)] |= PTE_A | (write ? PTE_D : 0);
-	*hpa = PTE_ADDR(pt[PTX(la)]) | PGOFF(la);
+	if (pd[PDX(la)] & PTE_P) {
+		cr_assert(!(pd[PDX(la)] & PTE_PS), "the shadow PDE for %08x is "
+			  "a 4 MB page (%08x): the shadow maps 4 KB pages only",
+			  la, pd[PDX(la)]);
+		pt = pa2kva(PTE_ADDR(pd[PDX(la)]));
+	}
+	/* CR4.PSE given as 0: with no PS in the shadow (asserted above),
+	 * the host's CR4.PSE could change nothing. */
+	d = sdm_decide(pd[PDX(la)], pt ? pt[PTX(la)] : 0, acc,
+		       CR0_PE | CR0_PG | CR0_WP, 0);
+	if (!d.ok)
+		return d.err;
+	pd[PDX(la)] = d.pde;
+	pt[PTX(la)] = d.pte;
+	*hpa = PTE_ADDR(d.pte) | PGOFF(la);
 	return -1;
 }
 
@@ -237,7 +234,7 @@ note_tables(const struct spage *root, const char *ctx)
 		if (!(root->ent[pdx] & PTE_P))
 			continue;
 		gpde = peek(pde_gpa(dir, pdx << PDXSHIFT));
-		if (!((vm.vcpu.cr4 & CR4_PSE) && (gpde & PTE_PS)))
+		if (!sdm_big(gpde, vm.vcpu.cr4))
 			note_table(PTE_ADDR(gpde), ctx);
 	}
 }
@@ -322,8 +319,8 @@ check_root(const struct spage *root, const char *ctx)
 		for (ptx = 0; ptx < NPTENTRIES; ptx++)
 			if (spt[ptx] & PTE_P)
 				check_entry(la | ptx << PGSHIFT, spde, spt[ptx],
-					    gpde, (vm.vcpu.cr4 & CR4_PSE) &&
-					    (gpde & PTE_PS), ctx);
+					    gpde, sdm_big(gpde, vm.vcpu.cr4),
+					    ctx);
 	}
 }
 
@@ -402,7 +399,7 @@ emulate(uint32_t la, struct op *op, const struct sh_fault *f, const char *ctx)
 		     f->walk.la);
 	op->emulated = true;
 	if (gpa >= vm.ram) {
-		if (is_write(op->acc)) {
+		if (sdm_is_write(op->acc)) {
 			mmio_writes++;
 			mmio_last = op->val;
 		} else {
@@ -410,7 +407,7 @@ emulate(uint32_t la, struct op *op, const struct sh_fault *f, const char *ctx)
 		}
 		return;
 	}
-	if (is_write(op->acc)) {
+	if (sdm_is_write(op->acc)) {
 		cr_assert_eq(gmem_write(&vm, gpa, &op->val, 4), 0);
 		shadow_guest_wrote(&vm, gpa, 4);
 	} else {
@@ -437,7 +434,7 @@ guest_op(uint32_t la, struct op *op, const char *ctx)
 	for (;;) {
 		e = cpu_walk(shadow_cr3(&vm), la, op->acc, &hpa);
 		if (e < 0) {
-			if (is_write(op->acc))
+			if (sdm_is_write(op->acc))
 				memcpy(pa2kva(hpa), &op->val, 4);
 			else
 				memcpy(&op->val, pa2kva(hpa), 4);
@@ -536,68 +533,6 @@ spte_of(uint32_t la)
  * The decision, over every combination
  * ------------------------------------------------------------------------ */
 
-/* What the SDM says an access through one PDE and one PTE does. */
-struct model {
-	bool ok;
-	uint32_t err;		/* the error code, if not ok */
-	uint32_t rights;	/* PTE_U, PTE_W of the controlling entries */
-	uint32_t pde, pte;	/* the entries as the CPU leaves them */
-};
-
-static struct model
-sdm(uint32_t pde, uint32_t pte, unsigned acc, uint32_t cr0, uint32_t cr4)
-{
-	struct model m = { .pde = pde, .pte = pte };
-	bool user = acc & PTW_USER;
-	/* 4.6.1, 4.7: no execute-disable: a fetch has a read's rights. */
-	bool write = is_write(acc);
-	/* 4.3: PS names a 4 MB page only with CR4.PSE; the PDE then maps. */
-	bool big = (cr4 & CR4_PSE) && (pde & PTE_PS);
-	/* 4.3: P must be 1 in every entry used; a 4 MB page uses the PDE. */
-	bool present = (pde & PTE_P) && (big || (pte & PTE_P));
-	bool allowed;
-
-	/* 4.6: U/S and R/W combine (AND) over the controlling entries. */
-	m.rights = (big ? pde : pde & pte) & (PTE_U | PTE_W);
-	/* 4.6.1: a user access needs U everywhere, and a write also W; a
-	 * supervisor writes a read-only page only with CR0.WP = 0. */
-	if (user)
-		allowed = (m.rights & PTE_U) && (!write || (m.rights & PTE_W));
-	else
-		allowed = !write || !(cr0 & CR0_WP) || (m.rights & PTE_W);
-	m.ok = present && allowed;
-	if (!m.ok) {
-		/* 4.7: P is 1 for a protection violation, 0 for a miss. */
-		m.err = (present ? PFERR_P : 0) | (write ? PFERR_W : 0) |
-			(user ? PFERR_U : 0);
-		return m;
-	}
-	/* 4.8: A in every entry used; D in the one that maps, on a write. */
-	m.pde |= PTE_A;
-	if (big)
-		m.pde |= write ? PTE_D : 0;
-	else
-		m.pte |= PTE_A | (write ? PTE_D : 0);
-	return m;
-}
-
-static const uint32_t pde_flags[] = {
-	PTE_P, PTE_W, PTE_U, PTE_PS, PTE_A, PTE_D
-};
-static const uint32_t pte_flags[] = { PTE_P, PTE_W, PTE_U, PTE_A, PTE_D };
-
-static uint32_t
-pick(const uint32_t *flags, size_t n, unsigned mask)
-{
-	uint32_t e = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (mask & (1u << i))
-			e |= flags[i];
-	return e;
-}
-
 static const char *
 access_str(unsigned acc)
 {
@@ -631,14 +566,14 @@ static void
 sweep_access(unsigned acc, const char *ctx)
 {
 	uint32_t pde = peek(pde_gpa(DIR_GPA, LA)), pte = peek(pte_gpa(PT_GPA, LA));
-	struct model m = sdm(pde, pte, acc, vm.vcpu.cr0, vm.vcpu.cr4);
+	struct sdm_decision m = sdm_decide(pde, pte, acc, vm.vcpu.cr0,
+					   vm.vcpu.cr4);
 	/* With CR0.WP = 0 the supervisor writes a page it may not map
 	 * writable (a user's read-only page): the monitor must emulate. */
-	bool must_emulate = m.ok && !(acc & PTW_USER) && is_write(acc) &&
+	bool must_emulate = m.ok && !(acc & PTW_USER) && sdm_is_write(acc) &&
 			    !(m.rights & PTE_W) && (m.rights & PTE_U);
-	bool big = (vm.vcpu.cr4 & CR4_PSE) && (pde & PTE_PS);
 	/* The guest's entry that maps the page: is it dirty yet? */
-	bool dirty = (big ? pde : pte) & PTE_D;
+	bool dirty = (m.big ? pde : pte) & PTE_D;
 	struct op op = { .acc = acc, .val = 0x600DF00D };
 	enum sh_class want;
 	uint32_t got;
@@ -674,12 +609,12 @@ sweep_access(unsigned acc, const char *ctx)
 			/* A dirty-bit fault: a write to a page the shadow
 			 * has (P in the CPU's error code) and the guest has
 			 * clean; any other is a fill. */
-			want = (op.hw_err[i] & PFERR_P) && is_write(acc) &&
+			want = (op.hw_err[i] & PFERR_P) && sdm_is_write(acc) &&
 			       !dirty ? SH_DIRTY : SH_FILL;
 			cr_assert_eq(c, want, "%s: %s: fault %d should be %s",
 				     ctx, faults_str(&op), i + 1,
 				     sh_class_name(want));
-			dirty = dirty || is_write(acc);
+			dirty = dirty || sdm_is_write(acc);
 			hidden++;
 		}
 		cr_assert_leq(hidden, 2, "%s: %s", ctx, faults_str(&op));
@@ -688,8 +623,8 @@ sweep_access(unsigned acc, const char *ctx)
 				  "supervisor write a user's read-only page",
 				  ctx, faults_str(&op));
 		/* The access happened, on the guest's page. */
-		if (is_write(acc)) {
-			got = peek(big ? (m.pde & ~(PTSIZE - 1)) |
+		if (sdm_is_write(acc)) {
+			got = peek(m.big ? (m.pde & ~(PTSIZE - 1)) |
 				   (LA & (PTSIZE - 1)) :
 				   PTE_ADDR(m.pte) | PGOFF(LA));
 			cr_assert_eq(got, op.val, "%s: the store wrote %08x at "
@@ -735,13 +670,15 @@ Test(shadow, decision_every_combination,
 	boot_guest();
 	free0 = page_free_count(0);
 	for (mode = 0; mode < 4; mode++)
-	for (pd = 0; pd < 1u << ARRAY_SIZE(pde_flags); pd++)
-	for (pt = 0; pt < 1u << ARRAY_SIZE(pte_flags); pt++)
+	for (pd = 0; pd < 1u << SDM_NPDE_FLAGS; pd++)
+	for (pt = 0; pt < 1u << SDM_NPTE_FLAGS; pt++)
 	for (k = 0; k < ARRAY_SIZE(kinds); k++)
 	for (user = 0; user < 2; user++)
 	for (warm = 0; warm < 2; warm++) {
-		uint32_t pde = PT_GPA | pick(pde_flags, ARRAY_SIZE(pde_flags), pd);
-		uint32_t pte = FRAME_GPA | pick(pte_flags, ARRAY_SIZE(pte_flags), pt);
+		uint32_t pde = PT_GPA |
+			       sdm_pick(sdm_pde_flags, SDM_NPDE_FLAGS, pd);
+		uint32_t pte = FRAME_GPA |
+			       sdm_pick(sdm_pte_flags, SDM_NPTE_FLAGS, pt);
 		unsigned acc = kinds[k] | (user ? PTW_USER : 0);
 
 		set_mode(DIR_GPA, mode & 1, mode & 2);

@@ -118,7 +118,7 @@ GRADE_TEST(lab4, privsuite_te_devices, 10, "under te, port and MMIO accesses rea
 		      "after its exceptions and timer, exercise 4", "");
 }
 
-/* DESIGN.md section 5's hard case: the return to user mode. */
+/* docs/design.md section 5's hard case: the return to user mode. */
 GRADE_TEST(lab4, privsuite_te_user, 10, "under te, the guest's user mode runs with IF on, its int n and its out reach the guest kernel with a ring-3 frame (exercises 1-4)")
 {
 	static const char *const checks[] = {

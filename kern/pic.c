@@ -10,7 +10,7 @@
  *
  * The kernel uses the 8259s rather than the local APIC: they need no
  * memory-mapped registers, and they are part of the platform the monitor
- * later virtualizes (DESIGN.md section 4), so students meet the real one
+ * later virtualizes (docs/design.md section 4), so students meet the real one
  * first.
  */
 #include "kern/x86.h"

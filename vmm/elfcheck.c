@@ -2,7 +2,7 @@
  * elfcheck.c - is this file a guest?  The checks a PC loader would make.
  *
  * The monitor plays the part of GRUB or QEMU's -kernel for its guest
- * (DESIGN.md section 4), so it must refuse what they refuse, and more:
+ * (docs/design.md section 4), so it must refuse what they refuse, and more:
  * a segment that would land on the monitor (Adams & Agesen, section 3.2:
  * the top of the address space is the monitor's) or beyond the memory the
  * guest was given.  Pure code: the image is only read, through bounds

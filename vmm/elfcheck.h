@@ -1,9 +1,9 @@
 /*
  * elfcheck.h - deciding whether a file can be a guest, before loading it.
  *
- * The monitor promises every guest the boot a PC loader gives it (DESIGN.md
- * section 4): a Multiboot ELF whose segments go to their physical
- * addresses.  Everything about the image is checked here, by pure code
+ * The monitor promises every guest the boot a PC loader gives it
+ * (docs/design.md section 4): a Multiboot ELF whose segments go to their
+ * physical addresses.  Everything about the image is checked here, by pure code
  * that reads bytes and touches no memory of its own, so the host unit
  * tests (grade/unit/unit_elfcheck.c) can feed it every kind of bad file.
  * A refusal comes with one sentence naming the problem and the fix.

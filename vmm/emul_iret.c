@@ -3,7 +3,7 @@
  *
  * Paper section 2: iret is where a deprivileged kernel goes wrong on the
  * x86, since at ring 1 it cannot restore the interrupt flag.  The monitor
- * makes the guest's iret trap (DESIGN.md section 5) and finishes it here,
+ * makes the guest's iret trap (docs/design.md section 5) and finishes it here,
  * on the guest-visible state: the selectors, CPL and EFLAGS the guest
  * believes in.  How those map onto real rings is the engine's business.
  * Task returns (NT) and returns to virtual-8086 mode are not emulated.

@@ -1,7 +1,7 @@
 /*
  * gmem.c - guest-physical memory: host pages behind a page directory.
  *
- * The guest believes it owns RAM from physical 0 (DESIGN.md section 4).
+ * The guest believes it owns RAM from physical 0 (docs/design.md section 4).
  * The monitor gives it ordinary host pages, wherever the allocator finds
  * them, and records the choice in the physical-mode page directory: with
  * guest paging off (lab 4) the guest runs on that directory as it is, so

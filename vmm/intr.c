@@ -11,7 +11,7 @@
  * The frame must be exactly the one a ring-0 CPU pushes.  In particular
  * the CS it holds is the guest's selector with RPL 0 when the guest
  * kernel was interrupted: a guest's trap handler decides "kernel or user"
- * from those two bits (DESIGN.md section 5), so ring compression must not
+ * from those two bits (docs/design.md section 5), so ring compression must not
  * show there.
  */
 #include "kern/types.h"

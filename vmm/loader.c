@@ -2,7 +2,7 @@
  * loader.c - the monitor as the guest's boot loader.
  *
  * A guest expects what GRUB or QEMU's -kernel gives a Multiboot kernel
- * (DESIGN.md section 4): its ELF segments at their physical addresses,
+ * (docs/design.md section 4): its ELF segments at their physical addresses,
  * protected mode with flat segments and paging off, EAX = 0x2BADB002 and
  * EBX pointing at an information block with the memory map and the
  * command line.  The image comes to us the same way: as a Multiboot

@@ -15,7 +15,7 @@
  * have.  They differ in exactly the ways deprivileging forces: CS and SS
  * carry RPL 1 where the guest thinks 0, and the real EFLAGS have IOPL 0
  * (so that in/out/cli/sti trap) but IF equal to the virtual IF
- * (DESIGN.md section 5: guests read IF with pushfl, which does not trap).
+ * (docs/design.md section 5: guests read IF with pushfl, which does not trap).
  */
 #include "kern/types.h"
 #include "kern/string.h"
@@ -509,7 +509,7 @@ attach_disk(struct vplat_disk *d)
  * The LAPIC's registers, mirrored in a page the shadow maps read-only
  * wherever the guest maps the LAPIC: an xv6-style kernel reads the LAPIC
  * ID on every lock acquire, and each read would otherwise be an exit
- * (DESIGN.md section 5; the idea of VT-x's virtual-APIC page).  Writes
+ * (docs/design.md section 5; the idea of VT-x's virtual-APIC page).  Writes
  * still fault and reach the device model; the page is rewritten before
  * the guest runs again whenever the model says a register changed.
  */

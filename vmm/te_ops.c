@@ -141,7 +141,7 @@ te_cpuid(void *ctx, uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 	(void) ctx;
 	asm volatile("cpuid" : "=a" (out[0]), "=b" (out[1]), "=c" (out[2]),
 		     "=d" (out[3]) : "a" (leaf), "c" (subleaf));
-	/* DESIGN.md section 4: no VMX (leaf 1) and no SVM (0x80000001). */
+	/* docs/design.md section 4: no VMX (leaf 1) and no SVM (0x80000001). */
 	if (leaf == 1)
 		out[2] &= ~(1u << 5);
 	if (leaf == 0x80000001)

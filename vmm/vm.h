@@ -1,7 +1,7 @@
 /*
  * vm.h - one virtual machine: its CPU, its memory, how it was started.
  *
- * The monitor runs one guest at a time (a uniprocessor PC, DESIGN.md
+ * The monitor runs one guest at a time (a uniprocessor PC, docs/design.md
  * section 4).  Everything the monitor knows about it hangs off struct vm;
  * everything touched while the guest runs lives in the monitor image
  * (static data or ALLOC_MON pages), because the guest's address space

@@ -1,7 +1,7 @@
 /*
  * vmm.c - the monitor's entry from the host kernel: which engine, which guest.
  *
- * DESIGN.md section 5: one monitor core, several engines that differ only
+ * docs/design.md section 5: one monitor core, several engines that differ only
  * in how guest instructions get executed; the kernel command line chooses
  * (engine=te).  This file is the switchboard and nothing more.
  */

@@ -2,7 +2,7 @@
  * guest.h - what every test guest shares: ports, printing, ending the run.
  *
  * The test guests are tiny kernels of their own, written for the PC of
- * DESIGN.md section 4, so that they run the same natively under QEMU and
+ * docs/design.md section 4, so that they run the same natively under QEMU and
  * under the monitor; only what they print should differ.
  */
 #ifndef GRADE_GUESTS_GUEST_H

@@ -8,7 +8,7 @@
  * what a bare PC gives; natively and under engine=te it must print the
  * same "ok" lines.  It also takes interrupts and exceptions through its
  * own IDT, and looks at the frames they push, and drives the devices of
- * DESIGN.md section 4 as an xv6-style kernel does: the MP tables, the
+ * docs/design.md section 4 as an xv6-style kernel does: the MP tables, the
  * LAPIC timer, CGA text memory and cursor, an IDE sector read.
  *
  * The IDE check reads sector 1 of privdisk.img (grade/guests/Makefrag)
@@ -455,7 +455,7 @@ test_ide(void)
 /*
  * The return to user mode: at ring 1 an iret cannot set IF, so a monitor
  * that let the guest kernel's iret run would start user code with
- * interrupts off.  DESIGN.md section 5's hard case.
+ * interrupts off.  docs/design.md section 5's hard case.
  */
 static void
 test_user(void)

@@ -1,4 +1,5 @@
-# vmlab.py - GDB commands for looking inside the monitor (DESIGN.md section 9).
+# vmlab.py - GDB commands for looking inside the monitor
+# (docs/design.md section 9).
 #
 # Loaded by the generated .gdbinit (kern/gdbinit.tmpl) and by
 # `make demo-faults` (kern/gdb/demo-faults.sh).  The commands read the

@@ -7,7 +7,7 @@
  * guest's EOI write retires ISR's highest bit.  Its timer is guest_xv6's
  * clock.  xv6-style kernels also read the ID register on every lock
  * acquire, which is why the engine maps a read-only snapshot of this page
- * (vlapic_fill_page; DESIGN.md section 5).  The paper's section 2: the
+ * (vlapic_fill_page; docs/design.md section 5).  The paper's section 2: the
  * VMM emulates the devices the guest touches; section 6 measures what
  * trapping them costs.
  *

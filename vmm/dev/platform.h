@@ -1,5 +1,5 @@
 /*
- * platform.h - the virtual PC every guest sees (DESIGN.md section 4), as
+ * platform.h - the virtual PC every guest sees (docs/design.md section 4), as
  * the engines call it.
  *
  * A VMM must emulate every device the guest touches (the paper's section

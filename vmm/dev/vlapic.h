@@ -79,7 +79,7 @@ void vlapic_advance(struct vlapic *l, uint64_t now_ns);
 /** @brief The virtual time of the timer's next interrupt, or UINT64_MAX. */
 uint64_t vlapic_deadline(const struct vlapic *l);
 /** @brief Write every register's current value at its offset in @p page
- *  (the read-only page of DESIGN.md section 5; TCCR is as of l->now_ns).
+ *  (the read-only page of docs/design.md section 5; TCCR is as of l->now_ns).
  *  Only the register area, the first 1 KB, is written: give it a page
  *  that was zeroed once. */
 void vlapic_fill_page(const struct vlapic *l, uint8_t page[4096]);

@@ -182,6 +182,7 @@ GRADE_TEST(lab5, shadowsuite_true, 15, "under te, what the guest's tables forbid
 	static const char *const checks[] = {
 		"wp1-write-fault", "wp1-write-blocked", "true-read-not-present",
 		"true-write-not-present", "true-write-read-only", "true-no-pde",
+		"true-monitor-read", "true-monitor-write",
 		"user-read", "user-write", "user-write-read-only",
 		"user-read-supervisor-page", "user-read-not-present",
 		"user-supervisor-pde", "user-table-two-rights", "user-read-again",

@@ -70,24 +70,6 @@ pgdir_copy_kernel(pde_t *pgdir)
 }
 
 void
-pgdir_copy_monitor(pde_t *pgdir)
-{
-	extern char end[];
-
-	memcpy(&pgdir[PDX(MONBASE)], &kern_pgdir[PDX(MONBASE)],
-	       (PDX(ROUNDUP((uintptr_t) end, PTSIZE)) - PDX(MONBASE)) *
-	       sizeof(pde_t));
-}
-
-bool
-monitor_image_la(uintptr_t la)
-{
-	extern char end[];
-
-	return la >= MONBASE && la < ROUNDUP((uintptr_t) end, PTSIZE);
-}
-
-void
 mem_init(void)
 {
 	struct page *pp;

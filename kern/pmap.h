@@ -213,17 +213,6 @@ void mem_init(void);
  */
 void pgdir_copy_kernel(pde_t *pgdir);
 
-/**
- * @brief Copy into a guest's page directory only the monitor image's
- * entries (MONBASE up to the 4 MB that holds the kernel's end): what the
- * world switch needs while the CPU runs on the guest's tables.  The rest
- * of the monitor's range stays unmapped there, so a guest access to it
- * faults into the monitor.
- */
-void pgdir_copy_monitor(pde_t *pgdir);
-
-/** @brief Whether @p la lies in what pgdir_copy_monitor() maps. */
-bool monitor_image_la(uintptr_t la);
 
 /** @brief Load @p pgdir into CR3. */
 void pgdir_load(pde_t *pgdir);

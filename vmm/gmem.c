@@ -20,6 +20,7 @@
 #include "kern/error.h"
 #include "kern/pmap.h"
 #include "vmm/gmem.h"
+#include "vmm/monview.h"
 
 int
 gmem_alloc(struct vm *vm, uint32_t ram)
@@ -48,15 +49,18 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 	vm->ram = ram;
 	/*
 	 * The monitor is in every address space, the guest's included: but
-	 * only as much of it as the world switch needs there (the kernel
-	 * image: vmm/world.S, the shadow tables, world_frame).  The trap
-	 * path's C code runs back on the host's page directory.  Leaving
-	 * the rest out makes a guest access to device space (the LAPIC at
-	 * 0xFEE00000) a page fault the monitor emulates, on every CPU: QEMU's
-	 * TCG does not enforce the segment limits that keep the guest out
-	 * on real hardware (vmm/shadowdesc.c).
+	 * only what the world switch needs there, and read-only but for
+	 * world_frame (vmm/monview.h).  The trap path's C code runs back on
+	 * the host's page directory.  A guest access to the rest of the
+	 * monitor's range (its device space: the LAPIC at 0xFEE00000) is a
+	 * page fault the monitor emulates, on every CPU: QEMU's TCG does not
+	 * enforce the segment limits that keep the guest out on real
+	 * hardware (vmm/shadowdesc.c).
 	 */
-	pgdir_copy_monitor(vm->physmap);
+	if (pgdir_copy_monitor(vm->physmap) < 0) {
+		gmem_free(vm);
+		return -E_NO_MEM;
+	}
 
 	for (gpa = 0; gpa < ram; gpa += PGSIZE) {
 		if ((pp = page_alloc(ALLOC_ZERO)) == NULL ||

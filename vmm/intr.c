@@ -42,8 +42,8 @@ fail(struct vm *vm, unsigned vector, const char *why)
 	return -1;
 }
 
-/* Push fr onto the stack at ss:*esp, as the CPU does: a supervisor
- * access through the guest's page tables. */
+/* Push fr onto the stack at ss:*esp, as the CPU does: through the
+ * guest's page tables. */
 static int
 push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr)
@@ -56,7 +56,9 @@ push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	/* Pushed first = highest address. */
 	for (i = 0; i < fr->n; i++)
 		words[fr->n - 1 - i] = fr->w[i];
-	if (linear_write(vm, ss->base + top, words, 4 * fr->n, 0, &f) != 0)
+	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
+	if (linear_write(vm, ss->base + top, words, 4 * fr->n,
+			 ((ss->attr >> 5) & 3) == 3 ? PTW_USER : 0, &f) != 0)
 		return -1;
 	*esp = top;
 	return 0;

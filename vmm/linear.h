@@ -40,8 +40,9 @@ int linear_read(struct vm *vm, uint32_t la, void *buf, size_t len,
 
 /**
  * @brief Write @p len bytes to guest RAM at guest-linear @p la, telling
- * the shadow MMU if a traced page table changed.  Translates every page
- * before writing any, so a fault leaves memory as it was.
+ * the shadow MMU if a traced page table changed.  Translates every two
+ * pages before writing either, so a fault in an instruction's operand
+ * leaves memory as it was (LINEAR_NOT_RAM may come after a RAM part).
  * @return as linear_read()
  */
 int linear_write(struct vm *vm, uint32_t la, const void *buf, size_t len,

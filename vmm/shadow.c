@@ -28,6 +28,7 @@
 #include "vmm/gmem.h"
 #include "vmm/shadow.h"
 #include "vmm/shadow_int.h"
+#include "vmm/monview.h"
 
 /* A reverse-map node: one writable shadow entry of a guest frame. */
 struct rmap {
@@ -170,9 +171,10 @@ trace_stop(struct shadow *sh, uint32_t gfn)
 }
 
 /*
- * The one place an entry of a shadow table changes: it keeps the reverse
- * map of writable entries exact.  Returns false if the reverse map ran
- * out of memory (the entry is then left read-only, which is safe).
+ * The one place an entry of a shadow table changes (but for trace_start()
+ * taking write permission away, reverse map in hand): it keeps the
+ * reverse map of writable entries exact.  Returns false if the reverse
+ * map ran out of memory (the entry is then left read-only).
  */
 bool
 sh_spte_set(struct shadow *sh, struct spage *sp, unsigned i, pte_t val,
@@ -256,9 +258,8 @@ sh_page_alloc(struct shadow *sh, enum sp_kind kind, uint32_t key, uint32_t role)
 	if (kind != SP_BIG) {
 		sp->hnext = *sh_bucket(sh, key);
 		*sh_bucket(sh, key) = sp;
-	}
-	if (kind != SP_BIG)
 		trace_start(sh, key);
+	}
 	if (++sh->st.pages > sh->st.pages_max)
 		sh->st.pages_max = sh->st.pages;
 	return sp;
@@ -437,8 +438,11 @@ root_get(struct shadow *sh, uint32_t cr3)
 			return NULL;
 		i = 0;
 	}
-	/* The monitor's own entries: what the world switch runs on. */
-	pgdir_copy_monitor(root->ent);
+	/* The monitor's own entry: what the world switch runs on. */
+	if (pgdir_copy_monitor(root->ent) < 0) {
+		sp_free(sh, root);
+		return NULL;
+	}
 	root->cr3 = cr3;
 	sh->roots[i] = root;
 	return root;

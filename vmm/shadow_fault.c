@@ -21,6 +21,7 @@
 #include "vmm/gmem.h"
 #include "vmm/shadow.h"
 #include "vmm/shadow_int.h"
+#include "vmm/monview.h"
 
 /* Shadow directory entries point to shadow tables with every right: the
  * tables' entries carry the rights the guest's two levels combine to. */
@@ -80,9 +81,12 @@ table_for(struct shadow *sh, struct spage *root, const struct ptwalk *w)
 	uint32_t role = w->pde & (PTE_U | PTE_W);
 	struct spage *sp;
 
+	/* The root and its table are in use: their traced writes are
+	 * worth following (SHADOW_FLOOD). */
+	if (sh_frame(sh, root->key) != NULL)
+		sh_frame(sh, root->key)->flood = 0;
 	if (root->ent[pdx] & PTE_P) {
 		sp = &sh->pool[root->back[pdx]];
-		/* The table is in use: its traced writes are worth it. */
 		if (sp->kind == SP_PT)
 			sh_frame(sh, sp->key)->flood = 0;
 		return sp;
@@ -113,13 +117,15 @@ fill(struct vm *vm, const struct ptwalk *w)
 	uint32_t gfn = w->gpa >> PGSHIFT;
 	struct spage *sp;
 
-	if ((sp = table_for(sh, sh->cur, w)) == NULL) {
+	/* No room for a table or a reverse-map node: a read-only entry
+	 * would fault again forever, so start afresh instead. */
+	if ((sp = table_for(sh, sh->cur, w)) == NULL ||
+	    !sh_spte_set(sh, sp, PTX(w->la),
+			 shadow_entry(vm, sp->role, w->big ? w->pde : w->pte,
+				      gfn), gfn)) {
 		sh_flush(sh);
 		return false;
 	}
-	sh_spte_set(sh, sp, PTX(w->la),
-		 shadow_entry(vm, sp->role, w->big ? w->pde : w->pte, gfn),
-		 gfn);
 	return true;
 }
 
@@ -134,17 +140,20 @@ shadow_fault_done(struct vm *vm, uint32_t la, const struct sh_fault *f)
 	asm volatile("" : : "r" (vm), "r" (la), "r" (f) : "memory");
 }
 
-/* A read of the mirrored device page: map the mirror read-only. */
-static void
+/* A read of the mirrored device page: map the mirror read-only.
+ * Returns false if there was no room for the table (the read is then
+ * emulated like any other). */
+static bool
 map_mirror(struct vm *vm, const struct ptwalk *w)
 {
 	struct shadow *sh = &vm->sh;
 	struct spage *sp;
 
 	if ((sp = table_for(sh, sh->cur, w)) == NULL)
-		return;
+		return false;
 	sh_spte_set(sh, sp, PTX(w->la),
-		 sh->mirror_hpa | PTE_P | (w->rights & PTE_U), NO_GFN);
+		    sh->mirror_hpa | PTE_P | (w->rights & PTE_U), NO_GFN);
+	return true;
 }
 
 /* Decide what fault this is; fix the hidden ones that need no emulation. */
@@ -159,12 +168,11 @@ classify(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 		out->class = SH_MMIO;
 		out->why = "the guest maps a device page there: the device model "
 			"performs the access";
+		/* This read is still emulated; the next ones are not. */
 		if (!write && PTE_ADDR(w->gpa) == sh->mirror_gpa &&
-		    !monitor_image_la(la)) {
-			map_mirror(vm, w);
+		    !monitor_image_la(la) && map_mirror(vm, w))
 			out->why = "a read of the LAPIC page: mapped the "
 				"monitor's read-only mirror of its registers";
-		}
 	} else if (monitor_image_la(la)) {
 		out->class = SH_MONITOR;
 		out->why = "the monitor occupies that address: the access is "

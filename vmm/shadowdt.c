@@ -20,8 +20,14 @@
 #include "vmm/shadowdesc.h"
 #include "vmm/shadowdt.h"
 
+/*
+ * The CPU reads these three on the guest's page directory, where they are
+ * mapped read-only (vmm/monview.h): MONVIEW puts them there.
+ */
+#define MONVIEW	__attribute__((section(".monview.data")))
+
 /* 64 KB: any selector the guest can write names a slot of this table. */
-uint64_t shadow_gdt[SDT_NDESC] __attribute__((aligned(PGSIZE)));
+uint64_t shadow_gdt[SDT_NDESC] MONVIEW __attribute__((aligned(PGSIZE)));
 struct pseudodesc shadow_gdt_pd = { sizeof(shadow_gdt) - 1, 0 };
 
 /*
@@ -29,14 +35,22 @@ struct pseudodesc shadow_gdt_pd = { sizeof(shadow_gdt) - 1, 0 };
  * `int n` never reaches a gate: the CPU raises #GP(n * 8 + 2) instead,
  * and the monitor decodes the int and delivers it the guest's way.
  */
-static struct gatedesc mon_idt[MIDT_NVEC];
+static struct gatedesc mon_idt[MIDT_NVEC] MONVIEW;
 struct pseudodesc mon_idt_pd = { sizeof(mon_idt) - 1, 0 };
 
 /* The CPU reads only ss0:esp0 from it: where a trap out of ring 1 or 3 lands. */
-static struct taskstate mon_tss;
+static struct taskstate mon_tss MONVIEW;
 
 /* The guest's ring-3 code slot made present while the guest runs it, or 0. */
 static unsigned shown_user_cs;
+
+/*
+ * The guest's descriptors as its last lgdt found them: the shadow GDT is
+ * made from them, and a user code slot is shown or hidden again from
+ * them, with no walk of the guest's tables on every return to user mode
+ * (and none that could fail and leave a slot shown).
+ */
+static uint64_t guest_gdt[SDT_GUEST_MAX];
 
 /* The entry stubs of vmm/world.S, in vector order. */
 extern uint32_t world_vectors[MIDT_NVEC];
@@ -56,8 +70,12 @@ sdt_init(uint32_t esp0)
 	int i;
 
 	memset(shadow_gdt, 0, sizeof(shadow_gdt));
-	shadow_gdt[SDT_MON_CS >> 3] = segdesc64(SEG(STA_X | STA_R, 0, 0xffffffff, 0));
-	shadow_gdt[SDT_MON_DS >> 3] = segdesc64(SEG(STA_W, 0, 0xffffffff, 0));
+	/* Accessed bits preset, here and in every shadow descriptor: on the
+	 * guest's page directory the CPU could not write them. */
+	shadow_gdt[SDT_MON_CS >> 3] =
+		segdesc64(SEG(STA_X | STA_R | STA_A, 0, 0xffffffff, 0));
+	shadow_gdt[SDT_MON_DS >> 3] =
+		segdesc64(SEG(STA_W | STA_A, 0, 0xffffffff, 0));
 	/*
 	 * Until its first lgdt the guest runs on flat segments a loader
 	 * would have left: ring-0 descriptors as the guest believes, put
@@ -98,9 +116,9 @@ sdt_shadow_gdt(struct vm *vm)
 	for (i = 0; i < SDT_GUEST_MAX; i++) {
 		if (i == 0 || i >= n ||
 		    linear_read(vm, g->base + i * 8, &d, 8, 0, &f) != 0)
-			shadow_gdt[i] = 0;
-		else
-			shadow_gdt[i] = desc_shadow(d, MONBASE, true);
+			d = 0;
+		guest_gdt[i] = d;
+		shadow_gdt[i] = desc_shadow(d, MONBASE, true);
 	}
 	shown_user_cs = 0;
 	return 0;
@@ -108,13 +126,9 @@ sdt_shadow_gdt(struct vm *vm)
 
 /* Shadow guest slot i again, its ring-3 code hidden or not. */
 static void
-reshadow(struct vm *vm, unsigned i, bool hide_user_code)
+reshadow(unsigned i, bool hide_user_code)
 {
-	struct emu_fault f;
-	uint64_t d;
-
-	if (linear_read(vm, vm->vcpu.gdtr.base + i * 8, &d, 8, 0, &f) == 0)
-		shadow_gdt[i] = desc_shadow(d, MONBASE, hide_user_code);
+	shadow_gdt[i] = desc_shadow(guest_gdt[i], MONBASE, hide_user_code);
 }
 
 void
@@ -125,12 +139,12 @@ sdt_show_user_cs(struct vm *vm, uint16_t sel)
 	if (shown_user_cs == i)
 		return;
 	if (shown_user_cs)
-		reshadow(vm, shown_user_cs, true);
+		reshadow(shown_user_cs, true);
 	shown_user_cs = 0;
 	if (i == 0 || (sel & 4) || i >= SDT_GUEST_MAX ||
 	    i * 8 + 7 > vm->vcpu.gdtr.limit)
 		return;
-	reshadow(vm, i, false);
+	reshadow(i, false);
 	shown_user_cs = i;
 }
 

@@ -36,7 +36,10 @@
 #include "vmm/dev/platform.h"
 #include "vmm/te.h"
 
-struct trapframe world_frame;
+/* In a page of its own, the only monitor page a guest's tables map
+ * writable (vmm/monview.h): every trap out of the guest rewrites it. */
+struct trapframe world_frame
+	__attribute__((section(".monframe"), aligned(PGSIZE)));
 
 static const char *const sreg_names[NSREGS] = { "es", "cs", "ss", "ds", "fs", "gs" };
 
@@ -511,7 +514,11 @@ attach_disk(struct vplat_disk *d)
  * ID on every lock acquire, and each read would otherwise be an exit
  * (docs/design.md section 5; the idea of VT-x's virtual-APIC page).  Writes
  * still fault and reach the device model; the page is rewritten before
- * the guest runs again whenever the model says a register changed.
+ * the guest runs again whenever the model says a register changed, and
+ * the timer's current count on every entry while the timer runs.  A read
+ * through the mirror is as fresh as the last exit: the one place it
+ * differs from the device, visible only to a guest that polls the count
+ * without ever trapping.
  */
 static uint8_t *lapic_mirror;
 static uint32_t lapic_mirror_gen;
@@ -521,11 +528,17 @@ refresh_lapic_mirror(struct vm *vm)
 {
 	const struct vlapic *l = vplat_lapic(&te_plat);
 
-	if (lapic_mirror == NULL || l->generation == lapic_mirror_gen)
+	if (lapic_mirror == NULL)
 		return;
-	vlapic_fill_page(l, lapic_mirror);
-	lapic_mirror_gen = l->generation;
-	vm->sh.st.lapic_refreshes++;
+	if (l->generation != lapic_mirror_gen) {
+		vlapic_fill_page(l, lapic_mirror);
+		lapic_mirror_gen = l->generation;
+		vm->sh.st.lapic_refreshes++;
+	} else if (l->timer_running) {
+		/* A guest timing a delay reads the current count: give it
+		 * the count as of this entry, not of the last write. */
+		vlapic_refresh_count(l, lapic_mirror);
+	}
 }
 
 /* Everything a run needs before the guest's first instruction. */

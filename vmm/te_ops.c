@@ -13,7 +13,9 @@
 #include "kern/string.h"
 #include "kern/x86.h"
 #include "kern/mmu.h"
+#include "kern/memlayout.h"
 #include "kern/serial.h"
+#include "vmm/gmem.h"
 #include "vmm/linear.h"
 #include "vmm/shadow.h"
 #include "vmm/emulate.h"
@@ -23,37 +25,57 @@ struct vplatform te_plat;
 const char *te_stop_reason;
 
 /*
+ * One piece of an access, inside one page of guest-physical memory: RAM
+ * (telling the shadow MMU of a write, which may hit a traced page table),
+ * else device registers, else an open bus that reads all ones and
+ * ignores writes.
+ */
+static void
+phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, unsigned n, bool write)
+{
+	uint32_t val = 0;
+
+	if (write && gmem_write(vm, gpa, buf, n) == 0) {
+		shadow_guest_wrote(vm, gpa, n);
+	} else if (!write && gmem_read(vm, gpa, buf, n) == 0) {
+		return;
+	} else if (vplat_is_mmio(gpa) && (n == 1 || n == 2 || n == 4)) {
+		if (write) {
+			memcpy(&val, buf, n);
+			vplat_mmio_write(&te_plat, gpa, n, val);
+		} else {
+			val = vplat_mmio_read(&te_plat, gpa, n);
+			memcpy(buf, &val, n);
+		}
+	} else if (!write) {
+		memset(buf, 0xff, n);
+	}
+}
+
+/*
  * The emulator's memory: guest-linear addresses, through the guest's page
- * tables at the guest's privilege (vmm/linear.h).  RAM first, then device
- * registers; the rest of the physical space is an open bus that reads
- * all ones and ignores writes.
+ * tables at the guest's privilege (vmm/linear.h).  An access (at most an
+ * instruction's 15 bytes) spans at most two pages, and each may be RAM
+ * or a device on its own; both are translated before either is touched,
+ * so that a fault on the second leaves the first as it was, as on a CPU.
  */
 static int
 te_access(struct vm *vm, uint32_t la, void *buf, unsigned size, bool write,
 	  struct emu_fault *f)
 {
-	unsigned access = vm->vcpu.cpl == 3 ? PTW_USER : 0;
-	uint32_t gpa, val = 0;
-	int r;
+	unsigned access = (vm->vcpu.cpl == 3 ? PTW_USER : 0) |
+			  (write ? PTW_WRITE : 0);
+	unsigned first = MIN(size, (unsigned) (PGSIZE - PGOFF(la)));
+	uint32_t gpa[2] = { 0, 0 };
 
-	r = write ? linear_write(vm, la, buf, size, access, f) :
-		linear_read(vm, la, buf, size, access, f);
-	if (r != LINEAR_NOT_RAM)
-		return r;
-	if (linear_translate(vm, la, access | (write ? PTW_WRITE : 0), &gpa,
-			     f) < 0)
+	if (linear_translate(vm, la, access, &gpa[0], f) < 0 ||
+	    (first < size &&
+	     linear_translate(vm, la + first, access, &gpa[1], f) < 0))
 		return -1;
-	if (vplat_is_mmio(gpa) && (size == 1 || size == 2 || size == 4)) {
-		if (write) {
-			memcpy(&val, buf, size);
-			vplat_mmio_write(&te_plat, gpa, size, val);
-		} else {
-			val = vplat_mmio_read(&te_plat, gpa, size);
-			memcpy(buf, &val, size);
-		}
-	} else if (!write) {
-		memset(buf, 0xff, size);
-	}
+	phys_access(vm, gpa[0], buf, first, write);
+	if (first < size)
+		phys_access(vm, gpa[1], (uint8_t *) buf + first, size - first,
+			    write);
 	return 0;
 }
 

@@ -23,10 +23,14 @@
 #define TF_TRAPNO	48
 #define TF_EIP		56
 
-	.data
+/*
+ * The host's side of the switch, saved on the way out and restored on
+ * the way back.  It is read on the guest's page directory, where it is
+ * mapped read-only (vmm/monview.h): a guest that could write host_cr3
+ * would choose the monitor's address space.
+ */
+	.section .monview.data, "aw"
 	.p2align 2
-/* The host's side of the switch, saved on the way out and restored on
- * the way back. */
 host_esp:	.long 0
 host_cr3:	.long 0
 	.p2align 2
@@ -37,12 +41,16 @@ host_gdt_pd:	.word 0
 host_idt_pd:	.word 0
 		.long 0
 /* Set when a trap hit the monitor itself inside this file (world_switch
- * returns -1); the vector and EIP say where. */
+ * returns -1); the vector and EIP say where.  Written back on the host's
+ * page directory, so they need not be in the guest's. */
+	.data
+	.p2align 2
 	.globl world_fault_trapno, world_fault_eip
 world_fault_trapno:	.long 0
 world_fault_eip:	.long 0
 
-	.text
+	/* All the code below runs on the guest's page directory too. */
+	.section .monview.text, "ax"
 /*
  * int world_switch(uint32_t guest_cr3)
  *
@@ -123,7 +131,7 @@ world_switch:
  * saves the guest straight into the frame the switch in came from.
  */
 .macro mvector n, ec=0
-	.text
+	.section .monview.text, "ax"
 	.p2align 2
 mvector\n:
 	.if \ec == 0
@@ -159,7 +167,7 @@ world_vectors:
 	mvector \n
 	.endr
 
-	.text
+	.section .monview.text, "ax"
 world_exit:
 	pushl	%ds
 	pushl	%es
@@ -177,10 +185,8 @@ world_exit:
 	 */
 	cmpl	$world_frame, %esp
 	je	2f
-	movl	%ss:TF_TRAPNO(%esp), %eax
-	movl	%eax, %ss:world_fault_trapno
-	movl	%ss:TF_EIP(%esp), %eax
-	movl	%eax, %ss:world_fault_eip
+	movl	%ss:TF_TRAPNO(%esp), %edx
+	movl	%ss:TF_EIP(%esp), %ebx
 	movl	$-1, %ecx
 	jmp	3f
 2:	xorl	%ecx, %ecx
@@ -205,6 +211,12 @@ world_exit:
 	movw	$GD_TSS, %ax
 	ltr	%ax
 
+	/* Where the monitor faulted, now that it may be written down. */
+	testl	%ecx, %ecx
+	jz	5f
+	movl	%edx, world_fault_trapno
+	movl	%ebx, world_fault_eip
+5:
 	/* Back on the host stack, as if world_switch had just returned. */
 	movl	host_esp, %esp
 	movl	%ecx, %eax

@@ -452,6 +452,16 @@ test_true(void)
 	check_fault("true-write-read-only", f, PF_P | PF_W, TEST + 3 * PGSIZE + 12);
 	f = probe_read(NOPDE + 16, &v);
 	check_fault("true-no-pde", f, 0, NOPDE + 16);
+	/*
+	 * Nothing is mapped at 0xFC100000 either, but a monitor may live
+	 * there (this kit's does, at the same address in every guest address
+	 * space).  What the guest maps nothing at must fault, and the guest
+	 * kernel must not read or write the monitor instead.
+	 */
+	f = probe_read(0xFC100000, &v);
+	check_fault("true-monitor-read", f, 0, 0xFC100000);
+	f = probe_write(0xFC100000, 0);
+	check_fault("true-monitor-write", f, PF_W, 0xFC100000);
 }
 
 /*

@@ -224,6 +224,14 @@ vlapic_read(struct vlapic *l, uint32_t offset)
 }
 
 void
+vlapic_refresh_count(const struct vlapic *l, uint8_t page[4096])
+{
+	uint32_t v = current_count(l);
+
+	memcpy(page + VLAPIC_TCCR, &v, sizeof(v));
+}
+
+void
 vlapic_fill_page(const struct vlapic *l, uint8_t page[4096])
 {
 	uint32_t off, v[4] = { 0, 0, 0, 0 };

@@ -83,5 +83,9 @@ uint64_t vlapic_deadline(const struct vlapic *l);
  *  Only the register area, the first 1 KB, is written: give it a page
  *  that was zeroed once. */
 void vlapic_fill_page(const struct vlapic *l, uint8_t page[4096]);
+/** @brief Rewrite only the timer's current count (TCCR, as of l->now_ns)
+ *  in a page vlapic_fill_page() filled: the one register that moves
+ *  without a write, so the generation does not follow it. */
+void vlapic_refresh_count(const struct vlapic *l, uint8_t page[4096]);
 
 #endif

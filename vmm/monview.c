@@ -1,0 +1,59 @@
+/*
+ * monview.c - the monitor's page table in every guest address space.
+ *
+ * vmm/monview.h says why there is one and what it holds.  The sections it
+ * maps are laid out by kern/kernel.ld inside the first 4 MB at MONBASE,
+ * so one page table, built once and shared by every guest directory
+ * (physical-mode and shadow alike), covers them.
+ */
+#include "kern/types.h"
+#include "kern/printf.h"
+#include "kern/pmap.h"
+#include "vmm/monview.h"
+
+/* kern/kernel.ld: the world switch's code, its tables, world_frame. */
+extern char monview_text_start[], monview_text_end[];
+extern char monview_data_start[], monview_data_end[];
+extern char monframe_start[], monframe_end[];
+
+static pte_t *monview_pt;
+
+/* Map [start, end) of the kernel image at the same addresses, with perm. */
+static void
+map_range(char *start, char *end, pte_t perm)
+{
+	uintptr_t va;
+
+	for (va = (uintptr_t) start; va < (uintptr_t) end; va += PGSIZE)
+		monview_pt[PTX(va)] = MON2PHYS(va) | perm;
+}
+
+int
+pgdir_copy_monitor(pde_t *pgdir)
+{
+	struct page *pp;
+
+	if (monview_pt == NULL) {
+		if ((pp = page_alloc(ALLOC_ZERO)) == NULL) {
+			cprintf("vmm: no page left for the monitor's page table "
+				"in guest address spaces\n");
+			return -1;
+		}
+		pp->refs++;
+		monview_pt = page2kva(pp);
+		/* No PTE_U: the guest's user mode sees none of it; and no
+		 * PTE_W but for world_frame, which every trap overwrites. */
+		map_range(monview_text_start, monview_text_end, PTE_P);
+		map_range(monview_data_start, monview_data_end, PTE_P);
+		map_range(monframe_start, monframe_end, PTE_P | PTE_W);
+	}
+	/* The directory entry allows all; the table's entries decide. */
+	pgdir[PDX(MONBASE)] = kva2pa(monview_pt) | PTE_P | PTE_W;
+	return 0;
+}
+
+bool
+monitor_image_la(uintptr_t la)
+{
+	return la >= MONBASE && la < MONBASE + PTSIZE;
+}

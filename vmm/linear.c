@@ -29,7 +29,7 @@ linear_translate(struct vm *vm, uint32_t la, unsigned access, uint32_t *gpa,
 		*f = (struct emu_fault) {
 			.vector = T_PF, .has_err = true, .err = w.err, .cr2 = la,
 		};
-		return -1;
+		return w.bad_table ? LINEAR_BAD_TABLE : -1;
 	}
 	*gpa = w.gpa;
 	return 0;

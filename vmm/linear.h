@@ -21,11 +21,15 @@ struct vm;
 
 /* Returned by linear_read/write when an address is not guest RAM. */
 #define LINEAR_NOT_RAM	(-2)
+/* Returned when the guest's page tables themselves are not in its RAM:
+ * no CPU would say what happens next, so an engine stops the run. */
+#define LINEAR_BAD_TABLE (-3)
 
 /**
  * @brief Translate guest-linear @p la for an access of kind @p access
  * (PTW_WRITE, PTW_USER; accessed and dirty bits are set as the CPU would).
- * @return 0 with *@p gpa set, or -1 with @p f holding the guest's \#PF
+ * @return 0 with *@p gpa set, or -1 with @p f holding the guest's \#PF,
+ * or LINEAR_BAD_TABLE (@p f filled as for -1)
  */
 int linear_translate(struct vm *vm, uint32_t la, unsigned access,
 		     uint32_t *gpa, struct emu_fault *f);

@@ -67,10 +67,15 @@ te_access(struct vm *vm, uint32_t la, void *buf, unsigned size, bool write,
 			  (write ? PTW_WRITE : 0);
 	unsigned first = MIN(size, (unsigned) (PGSIZE - PGOFF(la)));
 	uint32_t gpa[2] = { 0, 0 };
+	int r;
 
-	if (linear_translate(vm, la, access, &gpa[0], f) < 0 ||
-	    (first < size &&
-	     linear_translate(vm, la + first, access, &gpa[1], f) < 0))
+	if ((r = linear_translate(vm, la, access, &gpa[0], f)) == 0 &&
+	    first < size)
+		r = linear_translate(vm, la + first, access, &gpa[1], f);
+	if (r == LINEAR_BAD_TABLE)
+		te_stop_reason = "the guest's page tables lie outside its RAM "
+			"(its CR3 or a directory entry is wrong)";
+	if (r < 0)
 		return -1;
 	phys_access(vm, gpa[0], buf, first, write);
 	if (first < size)

@@ -50,6 +50,17 @@ describe_outcome(struct strbuf *b, const struct boot_result *res)
 	}
 }
 
+const char *
+grade_outcome_text(const struct boot_result *res)
+{
+	static struct strbuf b;
+
+	free(b.s);
+	b = (struct strbuf) { 0 };
+	describe_outcome(&b, res);
+	return b.s;
+}
+
 /* The end of the console, the log's path and the command to rerun. */
 static void
 describe_log(struct strbuf *b, const struct boot_result *res)
@@ -127,6 +138,31 @@ grade_expect_checks(const char *file, int line, const struct boot_result *res,
 		grade_fail(file, line, res, "%s\n%sThis check needs %s.", b.s,
 			   hint, needs);
 	}
+}
+
+void
+grade_expect_all_checks(const char *file, int line,
+			const struct boot_result *res, const char *guest)
+{
+	regmatch_t m[3];
+	size_t pos = 0;
+	char re[96], *ok, *all;
+
+	snprintf(re, sizeof(re), "^%s: ([0-9]+) of ([0-9]+) checks passed$",
+		 guest);
+	grade_expect_line(file, line, res, re);
+	log_find(res, &pos, re, m, 3);
+	ok = log_match_str(res, &m[1]);
+	all = log_match_str(res, &m[2]);
+	if (strcmp(ok, all) != 0)
+		grade_fail(file, line, res, "expected: every check of %s passes\n"
+			   "got: %s of %s", guest, ok, all);
+	/* The summary counts what the lines say, no more. */
+	snprintf(re, sizeof(re), "^%s: [^ ]+: ok$", guest);
+	if (log_count(res, re) != (size_t) atoi(all))
+		grade_fail(file, line, res, "expected: %s's summary counts its "
+			   "%zu \"ok\" lines\ngot: %s checks", guest,
+			   log_count(res, re), all);
 }
 
 void

@@ -164,6 +164,20 @@ const char *boot_outcome_name(enum boot_outcome how);
 			    (needs), (hint))
 
 /**
+ * @brief How the run ended, as the failure messages say it ("the kernel
+ * panicked: ...", "TIMEOUT after 30 s: ..."), for a test's own message.
+ * The text lasts until the next call.
+ */
+const char *grade_outcome_text(const struct boot_result *res);
+
+/**
+ * @brief Test guest @p guest ended with "GUEST: N of N checks passed",
+ * whatever N is today, and N is the number of its "NAME: ok" lines.
+ */
+#define expect_all_checks(res, guest) \
+	grade_expect_all_checks(__FILE__, __LINE__, (res), (guest))
+
+/**
  * @brief Skip the test as NOT GRADABLE on this host, saying why and what
  * would make it gradable.  It is never counted as passed.
  */
@@ -237,6 +251,8 @@ void grade_expect_checks(const char *file, int line,
 			 const struct boot_result *res, const char *guest,
 			 const char *const *names, size_t n, const char *needs,
 			 const char *hint);
+void grade_expect_all_checks(const char *file, int line,
+			     const struct boot_result *res, const char *guest);
 void grade_fail(const char *file, int line, const struct boot_result *res,
 		const char *fmt, ...)
 	__attribute__((noreturn, format(printf, 4, 5)));

@@ -67,31 +67,6 @@ stub_hit(const struct boot_result *r)
 	return "";
 }
 
-/* How the run ended, when it did not end as a test wanted. */
-static const char *
-outcome(const struct boot_result *r)
-{
-	static char buf[700];
-
-	switch (r->how) {
-	case BOOT_EXITED:
-		snprintf(buf, sizeof(buf), "the run ended with status %d",
-			 r->status);
-		break;
-	case BOOT_STOPPED:
-		snprintf(buf, sizeof(buf), "the monitor stopped the guest "
-			 "(its reason is in the last lines below)");
-		break;
-	case BOOT_PANIC:
-		snprintf(buf, sizeof(buf), "the kernel panicked: %s", r->why);
-		break;
-	default:
-		snprintf(buf, sizeof(buf), "the run %s after %.0f s",
-			 boot_outcome_name(r->how), r->seconds);
-	}
-	return buf;
-}
-
 /*
  * The guest ended its run itself (so the monitor printed its counters),
  * with status, or any status if status < 0.  Otherwise fail, saying what
@@ -107,8 +82,8 @@ expect_guest_end(struct boot_result *r, int status, const char *needs)
 	expect_fail(r, "expected: the guest runs to its end under te%s\n"
 		    "got: %s\n%sThis test needs %s.", status < 0 ? "" :
 		    status == 0 ? " and exits with status 0" :
-		    " and exits with the status it was given", outcome(r),
-		    stub_hit(r), needs);
+		    " and exits with the status it was given",
+		    grade_outcome_text(r), stub_hit(r), needs);
 }
 
 /* A line the run must have printed, with what the test needs if not. */
@@ -119,7 +94,7 @@ need_line(struct boot_result *r, const char *re, const char *what,
 	if (log_count(r, re) == 0)
 		expect_fail(r, "expected: %s (a line matching /%s/)\ngot: no "
 			    "such line; %s\n%sThis test needs %s.", what, re,
-			    outcome(r), stub_hit(r), needs);
+			    grade_outcome_text(r), stub_hit(r), needs);
 }
 
 /*
@@ -304,7 +279,7 @@ run_xv6_native(struct boot_result *r, const char *cmdline, double timeout)
 			    "compare with its run under te\ngot: %s\nThe guest "
 			    "itself fails, not your monitor: run `make grade "
 			    "LAB=guest` and tell the course staff.", cmdline,
-			    outcome(r));
+			    grade_outcome_text(r));
 }
 
 /*
@@ -401,8 +376,8 @@ GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the sa
 		expect_fail(&te, "expected: selftest's lines as in the native "
 			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
 			    " under te: '%s'\nrun ended: %s\n%sThis test needs %s.",
-			    nat.logpath, dn, dt, outcome(&te), stub_hit(&te),
-			    EX123);
+			    nat.logpath, dn, dt, grade_outcome_text(&te),
+			    stub_hit(&te), EX123);
 	}
 	need_line(&te, "^selftest: [1-9][0-9]* passed, 0 failed$",
 		  "every selftest passes", EX123);
@@ -440,7 +415,8 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 		expect_fail(&te, "expected: faultdemo sees the page faults it "
 			    "sees natively, step by step\ngot: natively '%s', "
 			    "under te '%s'\nrun ended: %s\n%sThis test needs %s.",
-			    dn, dt, outcome(&te), stub_hit(&te), EX123);
+			    dn, dt, grade_outcome_text(&te), stub_hit(&te),
+			    EX123);
 	}
 	expect_guest_end(&te, 0, EX123);
 	while (log_find(&te, &pos, "^faultdemo:   the guest saw ([0-9]+) page "

@@ -30,30 +30,6 @@ boot_with_guest(struct boot_result *r, const char *image, const char *cmdline,
 				   .input = input }, r);
 }
 
-/* "GUEST: N of N checks passed", whatever N is today. */
-static void
-expect_all_checks(struct boot_result *r, const char *guest)
-{
-	regmatch_t m[3];
-	size_t pos = 0;
-	char re[96], *ok, *all;
-
-	snprintf(re, sizeof(re), "^%s: ([0-9]+) of ([0-9]+) checks passed$",
-		 guest);
-	expect_line(r, re);
-	log_find(r, &pos, re, m, 3);
-	ok = log_match_str(r, &m[1]);
-	all = log_match_str(r, &m[2]);
-	if (strcmp(ok, all) != 0)
-		expect_fail(r, "expected: every check of %s passes\n"
-			    "got: %s of %s", guest, ok, all);
-	/* The summary counts what the lines say, no more. */
-	snprintf(re, sizeof(re), "^%s: [^ ]+: ok$", guest);
-	if (log_count(r, re) != (size_t) atoi(all))
-		expect_fail(r, "expected: %s's summary counts its %zu \"ok\" "
-			    "lines\ngot: %s checks", guest, log_count(r, re), all);
-}
-
 GRADE_TEST(vmm, vmload, 0, "a Multiboot guest is loaded at its physical addresses with EAX, EBX and the information block a loader gives")
 {
 	struct boot_result r;

@@ -107,10 +107,10 @@ table_for(struct shadow *sh, struct spage *root, const struct ptwalk *w)
 /*
  * A hidden fault's fix: make the shadow entry for w->la from the guest's
  * walk (which has set the accessed and dirty bits the CPU would have).
- * Returns false if there was no room: everything was dropped instead, and
- * the guest's retry fills from scratch.
+ * With no room left, everything is dropped instead, and the guest's
+ * retry fills from scratch.
  */
-static bool
+static void
 fill(struct vm *vm, const struct ptwalk *w)
 {
 	struct shadow *sh = &vm->sh;
@@ -122,11 +122,8 @@ fill(struct vm *vm, const struct ptwalk *w)
 	if ((sp = table_for(sh, sh->cur, w)) == NULL ||
 	    !sh_spte_set(sh, sp, PTX(w->la),
 			 shadow_entry(vm, sp->role, w->big ? w->pde : w->pte,
-				      gfn), gfn)) {
+				      gfn), gfn))
 		sh_flush(sh);
-		return false;
-	}
-	return true;
 }
 
 /* ------------------------------------------------------------------------

@@ -20,7 +20,6 @@
 
 uint8_t *sim_phys;
 bool sim_panic_expected;
-int sim_kmaps;
 struct sim_tlb sim_tlb;
 
 void
@@ -72,29 +71,6 @@ page_is_usable(physaddr_t pa)
 }
 
 /*
- * Every page is already mapped, so a window is just the address; the
- * count still catches what the kernel's slots would: a kmap never given
- * back, a kunmap of nothing.
- */
-void *
-kmap(physaddr_t pa)
-{
-	if (sim_kmaps == NKMAP)
-		panic("kmap: all %d slots are in use (a missing kunmap?)", NKMAP);
-	sim_kmaps++;
-	return pa2kva(pa);
-}
-
-void
-kunmap(void *va)
-{
-	kva2pa(va);
-	if (sim_kmaps == 0)
-		panic("kunmap(%p): no kmap slot is in use", va);
-	sim_kmaps--;
-}
-
-/*
  * The simulation has no monitor image to share: a guest's directory
  * simply lacks those entries, which only the world switch would use, and
  * gmem_free() and the page walker never look at them.
@@ -127,6 +103,5 @@ sim_boot(void)
 	pages = calloc(npages, sizeof(struct page));
 	cr_assert(pages != NULL);
 	page_init();
-	sim_kmaps = 0;
 	memset(&sim_tlb, 0, sizeof(sim_tlb));
 }

@@ -3,7 +3,7 @@
  *
  * kern/page.c, kern/pgtable.c, vmm/gmem.c and the shadow MMU (vmm/shadow.c,
  * vmm/shadow_fault.c) touch no hardware: they reach physical memory
- * through pa2kva() and kmap(), the TLB through tlb_invalidate().
+ * through pa2kva(), the TLB through tlb_invalidate().
  * simphys.c backs those with SIM_PAGES pages of
  * anonymous memory (untouched pages cost nothing), big enough for both
  * zones of the allocator (MONPHYS is 48 MB).  Criterion runs each test
@@ -29,7 +29,6 @@
 
 extern uint8_t *sim_phys;		/* simulated physical memory */
 extern bool sim_panic_expected;		/* a test that wants the panic */
-extern int sim_kmaps;			/* kmap slots in use now */
 
 /* The last tlb_invalidate() call, and how many there were. */
 struct sim_tlb {

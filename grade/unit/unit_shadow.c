@@ -696,7 +696,6 @@ Test(shadow, decision_every_combination,
 			     "%ld host pages allocated", ctx,
 			     (long) (free0 - page_free_count(0)));
 	}
-	cr_assert_eq(sim_kmaps, 0, "%d kmap slots never given back", sim_kmaps);
 }
 
 /*
@@ -1523,7 +1522,6 @@ Test(shadow, fini_frees_everything,
 	shadow_fini(&vm);
 	cr_assert_eq(page_free_count(0), free0, "shadow_fini left %ld host "
 		     "pages allocated", (long) (free0 - page_free_count(0)));
-	cr_assert_eq(sim_kmaps, 0, "%d kmap slots never given back", sim_kmaps);
 }
 
 /* ------------------------------------------------------------------------

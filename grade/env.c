@@ -28,6 +28,7 @@ static const struct {
 	{ "BOOTBLOCK", "obj/kern/boot/bootblock" },
 	{ "KERNIMG", "obj/kern/kernel.img" },
 	{ "OBJDIR", "obj" },
+	{ "ENGINE", "te" },
 };
 
 const char *

@@ -112,6 +112,46 @@ struct boot_result {
  */
 void boot(const struct boot_opts *opts, struct boot_result *res);
 
+/**
+ * A guest for the monitor, or for bare QEMU: the one way a test runs one.
+ * Paths are relative to the build directory ($GRADE_OBJDIR).
+ */
+struct guest_opts {
+	/* "te", "bt", "vtx": the kernel runs the guest under that engine
+	 * (engine= on its command line); "native": QEMU runs the guest
+	 * itself, the reference.  NULL: $GRADE_ENGINE (make grade
+	 * ENGINE=...), else "te". */
+	const char *engine;
+	const char *image;	/* "grade/guests/privsuite", "guest_xv6/kernel" */
+	const char *args;	/* the guest's command line, or NULL */
+	const char *disk;	/* an image for the guest's primary slave, or
+				 * NULL; natively the guest gets a copy of
+				 * it, since it may write it */
+	const char *input;	/* as struct boot_opts */
+	const char *input_after;
+	const char *stop_on;	/* as struct boot_opts; under the monitor,
+				 * the run also stops when the monitor gives
+				 * up and waits at its prompt */
+	const char *extra_args;	/* more emulator arguments */
+	double timeout;
+};
+
+/** The kernel monitor's greeting, where a run the monitor gave up waits. */
+#define GUEST_GAVE_UP	"^Welcome to the kernel monitor"
+
+/**
+ * @brief Boot the guest @p g describes and wait for the run to end, as
+ * boot() does.  Under the monitor the guest is the kernel's first
+ * Multiboot module ("IMAGE ARGS"), its disk the second.
+ */
+void boot_guest(const struct guest_opts *g, struct boot_result *res);
+
+/** @brief The engine boot_guest() uses for @p g ("te", "native", ...). */
+const char *guest_engine(const struct guest_opts *g);
+
+/** @brief Whether @p g runs natively (on bare QEMU). */
+bool guest_native(const struct guest_opts *g);
+
 /** @brief Free what boot() allocated in @p res. */
 void boot_free(struct boot_result *res);
 
@@ -223,7 +263,7 @@ char *host_output(const char *const argv[]);
 /**
  * @brief A tool or path the Makefile passes down, by its environment name:
  * "QEMU", "QEMUOPTS", "BOCHS", "NM", "ADDR2LINE", "KERNEL", "BOOTBLOCK",
- * "KERNIMG", "OBJDIR"; the Makefile's default when unset.
+ * "KERNIMG", "OBJDIR", "ENGINE"; the Makefile's default when unset.
  */
 const char *grade_env(const char *name);
 

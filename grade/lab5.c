@@ -1,8 +1,9 @@
 /*
  * lab5.c - lab 5's tests: the shadow MMU, judged by the guests it runs.
  *
- * Every test boots a guest that turns paging on under engine=te, so every
- * one needs the students' code in vmm/shadow_fault.c: the true/hidden
+ * Every test boots a guest that turns paging on under the monitor (engine
+ * te unless `make grade ENGINE=...` says otherwise), so every one needs
+ * the students' code in vmm/shadow_fault.c: the true/hidden
  * decision (shadow_fault, exercise 1), the entry a fill makes
  * (shadow_entry, exercise 2), and the propagation of traced writes
  * (propagate_table, exercise 3).  On the handout the first page fault
@@ -13,7 +14,7 @@
  * page-table entry, so its first three tests need exercises 1 and 2 only.
  * guest_xv6 is the real thing: its shell, its selftest compared line by
  * line with the native run, and the programs of the lab's measurements,
- * whose counters (the monitor's `te:` and `shadow:` lines) are checked
+ * whose counters (the monitor's `vmm:` and `shadow:` lines) are checked
  * against what the guest itself did.  Its native runs are suite `guest`
  * (grade/guest_native.c); shadowsuite's is in suite `vmm`.
  */
@@ -22,11 +23,7 @@
 #include <string.h>
 #include "grade/harness.h"
 
-#define GUEST(name)	"obj/grade/guests/" name
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
-
-/* A run the monitor gives up ends at the kernel monitor: stop there. */
-#define GAVE_UP		"^Welcome to the kernel monitor"
 
 /* What each test needs, for its failure message. */
 #define EX1	"the true/hidden decision in shadow_fault() (exercise 1)"
@@ -79,7 +76,7 @@ expect_guest_end(struct boot_result *r, int status, const char *needs)
 		expect_exit(r, status < 0 ? 0 : status);
 	if (r->how == BOOT_EXITED && (status < 0 || r->status == status))
 		return;
-	expect_fail(r, "expected: the guest runs to its end under te%s\n"
+	expect_fail(r, "expected: the guest runs to its end under the monitor%s\n"
 		    "got: %s\n%sThis test needs %s.", status < 0 ? "" :
 		    status == 0 ? " and exits with status 0" :
 		    " and exits with the status it was given",
@@ -128,16 +125,12 @@ counter(struct boot_result *r, const char *re, const char *needs)
 static void
 run_shadowsuite(struct boot_result *r, bool fixed)
 {
-	const char *mods[] = {
-		fixed ? GUEST("shadowsuite") " tables=fixed" : GUEST("shadowsuite"),
-		NULL,
-	};
-
-	boot(&(struct boot_opts) { .cmdline = "engine=te", .modules = mods,
-				   .stop_on = GAVE_UP, .timeout = 30 }, r);
+	boot_guest(&(struct guest_opts) {
+		.image = "grade/guests/shadowsuite",
+		.args = fixed ? "tables=fixed" : NULL, .timeout = 30 }, r);
 }
 
-GRADE_TEST(lab5, shadowsuite_fill, 10, "under te, a guest's mappings work on first use, with the accessed and dirty bits a bare PC sets, 4 MB pages and CR0.WP (exercises 1, 2)")
+GRADE_TEST(lab5, shadowsuite_fill, 10, "under the monitor, a guest's mappings work on first use, with the accessed and dirty bits a bare PC sets, 4 MB pages and CR0.WP (exercises 1, 2)")
 {
 	static const char *const checks[] = {
 		"paging-on", "fill-read", "accessed-bit", "dirty-bit", "alias",
@@ -152,7 +145,7 @@ GRADE_TEST(lab5, shadowsuite_fill, 10, "under te, a guest's mappings work on fir
 		      "the monitor can set it", stub_hit(&r));
 }
 
-GRADE_TEST(lab5, shadowsuite_true, 15, "under te, what the guest's tables forbid reaches the guest as its own #PF, with its error code and CR2, from its kernel and from user mode (exercises 1, 2)")
+GRADE_TEST(lab5, shadowsuite_true, 15, "under the monitor, what the guest's tables forbid reaches the guest as its own #PF, with its error code and CR2, from its kernel and from user mode (exercises 1, 2)")
 {
 	static const char *const checks[] = {
 		"wp1-write-fault", "wp1-write-blocked", "true-read-not-present",
@@ -179,7 +172,7 @@ GRADE_TEST(lab5, shadowsuite_true, 15, "under te, what the guest's tables forbid
  * registers.  shadowsuite reads the ID LAPIC_READS times: the monitor
  * must have seen only a handful of them, and the copy must follow writes.
  */
-GRADE_TEST(lab5, shadowsuite_lapic, 5, "under te, 100000 reads of the LAPIC ID cost a handful of exits (the read-only mirror), and a TPR write is read back (exercises 1, 2)")
+GRADE_TEST(lab5, shadowsuite_lapic, 5, "under the monitor, 100000 reads of the LAPIC ID cost a handful of exits (the read-only mirror), and a TPR write is read back (exercises 1, 2)")
 {
 	static const char *const checks[] = {
 		"lapic-id", "lapic-tpr", "lapic-tpr-clear",
@@ -197,7 +190,7 @@ GRADE_TEST(lab5, shadowsuite_lapic, 5, "under te, 100000 reads of the LAPIC ID c
 		  "shadowsuite says how many times it read the LAPIC ID", needs);
 	expect_guest_end(&r, -1, needs);
 	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), needs);
-	exits = counter(&r, "^te: ([0-9]+) exits in ", needs);
+	exits = counter(&r, "^vmm: ([0-9]+) exits in ", needs);
 	refresh = counter(&r, "; ([0-9]+) LAPIC mirror refreshes$", needs);
 	if (mmio > 100 || exits > LAPIC_READS / 10 || refresh == 0)
 		expect_fail(&r, "expected: %d LAPIC ID reads, nearly all of them "
@@ -208,7 +201,7 @@ GRADE_TEST(lab5, shadowsuite_lapic, 5, "under te, 100000 reads of the LAPIC ID c
 			    LAPIC_READS / 10, mmio, exits, refresh, needs);
 }
 
-GRADE_TEST(lab5, shadowsuite_coherence, 10, "under te, page-table entries the guest rewrites take effect after a CR3 reload or invlpg, in every address space that shares the table (exercise 3)")
+GRADE_TEST(lab5, shadowsuite_coherence, 10, "under the monitor, page-table entries the guest rewrites take effect after a CR3 reload or invlpg, in every address space that shares the table (exercise 3)")
 {
 	static const char *const checks[] = {
 		"map-after-fault", "remap-cr3", "remap-accessed", "remap-invlpg",
@@ -240,45 +233,32 @@ GRADE_TEST(lab5, shadowsuite_coherence, 10, "under te, page-table entries the gu
  * ------------------------------------------------------------------------ */
 
 /*
- * guest_xv6 under te: cmdline is the guest's (NULL: its shell), input is
- * typed at its shell prompts.  Its disk is a Multiboot module, which
- * QEMU copies into memory: the file itself is never written.
+ * guest_xv6 under the monitor: cmdline is the guest's (NULL: its shell),
+ * input is typed at its shell prompts.  Its disk is a Multiboot module,
+ * which QEMU copies into memory: the file itself is never written.
  */
 static void
 run_xv6_te(struct boot_result *r, const char *cmdline, const char *input,
 	   double timeout)
 {
-	char kernel[PATH_MAX + 128], img[PATH_MAX];
-	const char *mods[] = { kernel, img, NULL };
-
-	snprintf(kernel, sizeof(kernel), "%s/guest_xv6/kernel%s%s",
-		 grade_env("OBJDIR"), cmdline ? " " : "", cmdline ? cmdline : "");
-	snprintf(img, sizeof(img), "%s/guest_xv6/fs.img", grade_env("OBJDIR"));
-	boot(&(struct boot_opts) { .cmdline = "engine=te", .modules = mods,
-				   .input = input, .input_after = "\\$ ",
-				   .stop_on = GAVE_UP, .timeout = timeout }, r);
+	boot_guest(&(struct guest_opts) {
+		.image = "guest_xv6/kernel", .args = cmdline,
+		.disk = "guest_xv6/fs.img", .input = input,
+		.input_after = "\\$ ", .timeout = timeout }, r);
 }
 
 /* The same guest on bare QEMU, for the lines to compare with. */
 static void
 run_xv6_native(struct boot_result *r, const char *cmdline, double timeout)
 {
-	char kernel[PATH_MAX], src[PATH_MAX], img[PATH_MAX];
-	const char *drives[] = { img, NULL };
-
-	/* A copy: natively the guest writes its disk, and tests run in
-	 * parallel. */
-	snprintf(src, sizeof(src), "%s/guest_xv6/fs.img", grade_env("OBJDIR"));
-	snprintf(img, sizeof(img), "%s", grade_test_path("img", "-native.img"));
-	free(host_output((const char *const[]) { "cp", src, img, NULL }));
-	snprintf(kernel, sizeof(kernel), "%s/guest_xv6/kernel", grade_env("OBJDIR"));
-	boot(&(struct boot_opts) { .kernel = kernel, .cmdline = cmdline,
-				   .drives = drives, .timeout = timeout }, r);
+	boot_guest(&(struct guest_opts) {
+		.engine = "native", .image = "guest_xv6/kernel", .args = cmdline,
+		.disk = "guest_xv6/fs.img", .timeout = timeout }, r);
 	if (r->how != BOOT_EXITED || r->status != 0)
 		expect_fail(r, "expected: guest_xv6 runs `%s` natively, to "
-			    "compare with its run under te\ngot: %s\nThe guest "
-			    "itself fails, not your monitor: run `make grade "
-			    "LAB=guest` and tell the course staff.", cmdline,
+			    "compare with its run under the monitor\ngot: %s\n"
+			    "The guest itself fails, not your monitor: run `make "
+			    "grade LAB=guest` and tell the course staff.", cmdline,
 			    grade_outcome_text(r));
 }
 
@@ -353,7 +333,7 @@ GRADE_TEST(lab5, xv6_shell, 10, "under te, guest_xv6 boots to its shell, runs a 
  * Equivalence, on a whole operating system: the selftest's result lines,
  * and the lines the guest kernel prints when it kills a process for a
  * fault (address, error code, EIP: true faults delivered exactly), are
- * the same under te as natively.  Only pids and the tick count may vary.
+ * the same under the monitor as natively.  Only pids and the tick count may vary.
  */
 GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the same results, and kills its bad processes for the same faults, as natively (exercises 1-3)")
 {
@@ -375,7 +355,7 @@ GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the sa
 		first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: selftest's lines as in the native "
 			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
-			    " under te: '%s'\nrun ended: %s\n%sThis test needs %s.",
+			    " under the monitor: '%s'\nrun ended: %s\n%sThis test needs %s.",
 			    nat.logpath, dn, dt, grade_outcome_text(&te),
 			    stub_hit(&te), EX123);
 	}
@@ -414,7 +394,7 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 		first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: faultdemo sees the page faults it "
 			    "sees natively, step by step\ngot: natively '%s', "
-			    "under te '%s'\nrun ended: %s\n%sThis test needs %s.",
+			    "under the monitor '%s'\nrun ended: %s\n%sThis test needs %s.",
 			    dn, dt, grade_outcome_text(&te), stub_hit(&te),
 			    EX123);
 	}
@@ -458,7 +438,7 @@ GRADE_TEST(lab5, xv6_forkwait, 10, "under te, forkwait 200 completes; context sw
 	expect_guest_end(&r, 0, EX123);
 	hits = counter(&r, "^shadow: roots ([0-9]+) hits", EX123);
 	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), EX123);
-	cli = counter(&r, "^te: emulated: .*cli ([0-9]+)", EX123);
+	cli = counter(&r, "^vmm: emulated: .*cli ([0-9]+)", EX123);
 	if (hits < 200)
 		expect_fail(&r, "expected: at least one root-cache hit per fork "
 			    "(the parent's address space, switched back to)\n"

@@ -18,7 +18,7 @@
  * the host's clock. */
 #define ICOUNT	"-icount shift=0,sleep=off"
 
-/* Every counter line of a run: te's and the shadow MMU's. */
+/* Every counter line of a run: the monitor's, te's and the shadow MMU's. */
 static char *
 counters(const struct boot_result *r)
 {
@@ -26,7 +26,7 @@ counters(const struct boot_result *r)
 	size_t pos = 0, len = 0;
 	char *out = calloc(1, 1), *line;
 
-	while (log_find(r, &pos, "^(te|shadow): .*$", &m, 1)) {
+	while (log_find(r, &pos, "^(vmm|te|shadow): [0-9a-z].*$", &m, 1)) {
 		line = log_match_str(r, &m);
 		out = realloc(out, len + strlen(line) + 2);
 		len += sprintf(out + len, "%s\n", line);
@@ -38,15 +38,11 @@ counters(const struct boot_result *r)
 static void
 run_faultdemo(struct boot_result *r)
 {
-	char kernel[PATH_MAX + 32], img[PATH_MAX];
-	const char *mods[] = { kernel, img, NULL };
-
 	/* The disk is a module: QEMU reads the file, the guest writes memory. */
-	snprintf(kernel, sizeof(kernel), "%s/guest_xv6/kernel run=faultdemo",
-		 grade_env("OBJDIR"));
-	snprintf(img, sizeof(img), "%s/guest_xv6/fs.img", grade_env("OBJDIR"));
-	boot(&(struct boot_opts) { .cmdline = "engine=te", .modules = mods,
-				   .extra_args = ICOUNT, .timeout = 120 }, r);
+	boot_guest(&(struct guest_opts) {
+		.engine = "te", .image = "guest_xv6/kernel",
+		.args = "run=faultdemo", .disk = "guest_xv6/fs.img",
+		.extra_args = ICOUNT, .timeout = 120 }, r);
 	expect_exit(r, 0);
 	expect_line(r, "^faultdemo: done$");
 }

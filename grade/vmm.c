@@ -16,25 +16,25 @@
 #include <string.h>
 #include "grade/harness.h"
 
-#define GUEST(name)	"obj/grade/guests/" name
-
-/* Boot the kernel with a guest module and a command line. */
+/* Boot the kernel with a file as its guest module and a command line:
+ * the loader's own tests (test=vmload), and images it must refuse. */
 static void
 boot_with_guest(struct boot_result *r, const char *image, const char *cmdline,
 		const char *input)
 {
-	char args[256];
+	const char *mods[] = { image, NULL };
 
-	snprintf(args, sizeof(args), "-initrd %s", image);
-	boot(&(struct boot_opts) { .cmdline = cmdline, .extra_args = args,
+	boot(&(struct boot_opts) { .cmdline = cmdline, .modules = mods,
 				   .input = input }, r);
 }
+
+#define PGDETECT	"obj/grade/guests/pgdetect"
 
 GRADE_TEST(vmm, vmload, 0, "a Multiboot guest is loaded at its physical addresses with EAX, EBX and the information block a loader gives")
 {
 	struct boot_result r;
 
-	boot_with_guest(&r, GUEST("pgdetect"), "test=vmload", NULL);
+	boot_with_guest(&r, PGDETECT, "test=vmload", NULL);
 	expect_exit(&r, 0);
 	expect_line(&r, "^vmm: loaded obj/grade/guests/pgdetect: 1 segment at "
 		    "\\[00100000, [0-9a-f]{8}\\), entry 0010000c, 256 MB of guest memory");
@@ -51,7 +51,7 @@ GRADE_TEST(vmm, guestmem, 0, "guestmem= sets the guest's memory and the memory m
 {
 	struct boot_result r;
 
-	boot_with_guest(&r, GUEST("pgdetect"), "test=vmload guestmem=64", NULL);
+	boot_with_guest(&r, PGDETECT, "test=vmload guestmem=64", NULL);
 	expect_exit(&r, 0);
 	expect_line(&r, ", 64 MB of guest memory");
 	expect_line(&r, "^vmload: mbi flags 00000245 mem_lower 639 mem_upper 64512$");
@@ -97,7 +97,8 @@ GRADE_TEST(vmm, pgdetect_native, 0, "natively, at ring 0, pgdetect detects nothi
 	char re[64];
 	size_t i;
 
-	boot(&(struct boot_opts) { .kernel = GUEST("pgdetect") }, &r);
+	boot_guest(&(struct guest_opts) { .engine = "native",
+					  .image = "grade/guests/pgdetect" }, &r);
 	expect_exit(&r, 0);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(re, sizeof(re), "^pgdetect: %s: clean ", names[i]);
@@ -109,12 +110,12 @@ GRADE_TEST(vmm, pgdetect_native, 0, "natively, at ring 0, pgdetect detects nothi
 
 GRADE_TEST(vmm, privsuite_native, 0, "natively, privsuite's privileged instructions all give a bare PC's results")
 {
-	static const char *const drives[] = { GUEST("privdisk.img"), NULL };
 	struct boot_result r;
 
-	/* Its disk is the primary slave; privsuite only reads it. */
-	boot(&(struct boot_opts) { .kernel = GUEST("privsuite"), .drives = drives,
-				   .input = "x", .input_after = "type a key" }, &r);
+	boot_guest(&(struct guest_opts) {
+		.engine = "native", .image = "grade/guests/privsuite",
+		.disk = "grade/guests/privdisk.img", .input = "x",
+		.input_after = "type a key" }, &r);
 	expect_exit(&r, 0);
 	expect_no_line(&r, "FAIL");
 	expect_all_checks(&r, "privsuite");
@@ -129,14 +130,16 @@ GRADE_TEST(vmm, shadowsuite_native, 0, "natively, shadowsuite's paging checks al
 {
 	struct boot_result r;
 
-	boot(&(struct boot_opts) { .kernel = GUEST("shadowsuite") }, &r);
+	boot_guest(&(struct guest_opts) { .engine = "native",
+					  .image = "grade/guests/shadowsuite" }, &r);
 	expect_exit(&r, 0);
 	expect_no_line(&r, "FAIL");
 	expect_all_checks(&r, "shadowsuite");
 	expect_line(&r, "^shadowsuite: 100000 LAPIC ID reads$");
 	boot_free(&r);
-	boot(&(struct boot_opts) { .kernel = GUEST("shadowsuite"),
-				   .cmdline = "tables=fixed" }, &r);
+	boot_guest(&(struct guest_opts) { .engine = "native",
+					  .image = "grade/guests/shadowsuite",
+					  .args = "tables=fixed" }, &r);
 	expect_exit(&r, 0);
 	expect_no_line(&r, "FAIL");
 	expect_line(&r, "^shadowsuite: start \\(tables=fixed\\)$");

@@ -18,7 +18,7 @@
 #include "kern/env.h"
 #include "kern/sched.h"
 #include "kern/monitor.h"
-#include "vmm/te.h"
+#include "vmm/vmm.h"
 
 #define MAXARGS	16
 #define PROMPT	"K> "
@@ -97,7 +97,7 @@ mon_vmstat(int argc, char **argv)
 {
 	(void) argc;
 	(void) argv;
-	te_stats_print();
+	vmm_stats_print();
 	return 0;
 }
 

@@ -76,10 +76,12 @@ int emu_pop(struct emu *e, int size, uint32_t *val);
 /** @brief Merge a popped EFLAGS image (popf, iret) by CPL and IOPL rules. */
 void emu_load_eflags(struct emu *e, uint32_t val, int size);
 
-/** @brief Read the 8-byte descriptor @p sel selects (GDT or LDT) into d. */
-int emu_read_desc(struct emu *e, uint16_t sel, uint32_t d[2]);
-/** @brief A descriptor's base, limit (granularity applied) and attributes. */
-void emu_desc_seg(const uint32_t d[2], uint16_t sel, struct vseg *s);
+/** @brief Read the 8-byte descriptor @p sel selects (GDT or LDT) into *d;
+ *  \#GP(selector) past the table's limit. */
+int emu_read_desc(struct emu *e, uint16_t sel, uint64_t *d);
+/** @brief Load segment register @p seg with @p sel as mov, pop, lds... do,
+ *  with the CPU's checks (emul_seg.c). */
+int emu_load_seg(struct emu *e, int seg, uint16_t sel);
 
 /** @brief Copy the working registers and EIP into the vcpu. */
 void emu_commit(struct emu *e);
@@ -94,5 +96,7 @@ int emu_priv_insn(struct emu *e);
 int emu_sys_insn(struct emu *e);
 /** @brief iret: emul_iret.c. */
 int emu_iret(struct emu *e);
+/** @brief mov, pop and lds/les/lss/lfs/lgs to a segment register: emul_seg.c. */
+int emu_seg_insn(struct emu *e);
 
 #endif

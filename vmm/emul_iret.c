@@ -9,31 +9,29 @@
  * Task returns (NT) and returns to virtual-8086 mode are not emulated.
  */
 #include "vmm/emul_int.h"
+#include "vmm/desc.h"
 #include "kern/mmu.h"
 
-#define ATTR_DPL(a)	(((a) >> 5) & 3)
-#define ATTR_P		0x80
-#define ATTR_CODE	0x18	/* S and executable */
-#define ATTR_CONFORM	0x04
+#define ATTR_CONFORM	STA_C
 
 /* Check and load the CS of a return to ring rpl. */
 static int
 return_cs(struct emu *e, uint32_t sel, struct vseg *cs)
 {
-	uint32_t d[2];
+	uint64_t d;
 	int err, dpl;
 
 	if ((sel & ~3u) == 0)
 		return emu_gp(e, 0);
-	if ((err = emu_read_desc(e, sel, d)))
+	if ((err = emu_read_desc(e, sel, &d)))
 		return err;
-	emu_desc_seg(d, sel, cs);
+	vseg_from_desc(cs, sel, d);
 	dpl = ATTR_DPL(cs->attr);
 	if ((cs->attr & ATTR_CODE) != ATTR_CODE ||
 	    ((cs->attr & ATTR_CONFORM) ? dpl > (int) (sel & 3) : dpl != (int) (sel & 3)))
 		return emu_gp(e, sel & ~3u);
 	if (!(cs->attr & ATTR_P))
-		return emu_fault(e, T_NP, true, sel & ~3u);
+		return emu_fault(e, T_SEGNP, true, sel & ~3u);
 	return 0;
 }
 
@@ -41,19 +39,19 @@ return_cs(struct emu *e, uint32_t sel, struct vseg *cs)
 static int
 return_ss(struct emu *e, uint32_t sel, int rpl, struct vseg *ss)
 {
-	uint32_t d[2];
+	uint64_t d;
 	int err;
 
 	if ((sel & ~3u) == 0 || (int) (sel & 3) != rpl)
 		return emu_gp(e, sel & ~3u);
-	if ((err = emu_read_desc(e, sel, d)))
+	if ((err = emu_read_desc(e, sel, &d)))
 		return err;
-	emu_desc_seg(d, sel, ss);
+	vseg_from_desc(ss, sel, d);
 	/* a writable data segment of the new ring */
 	if ((ss->attr & 0x1a) != 0x12 || ATTR_DPL(ss->attr) != rpl)
 		return emu_gp(e, sel & ~3u);
 	if (!(ss->attr & ATTR_P))
-		return emu_fault(e, T_SS, true, sel & ~3u);
+		return emu_fault(e, T_STACK, true, sel & ~3u);
 	return 0;
 }
 

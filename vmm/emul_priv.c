@@ -189,13 +189,13 @@ emu_priv_insn(struct emu *e)
 		emu_load_eflags(e, v, in->opsize);
 		return EMU_DONE;
 	case 0xcc:
-		return softint(e, T_BP);
+		return softint(e, T_BRKPT);
 	case 0xcd:
 		return softint(e, in->imm & 0xff);
 	case 0xce:				/* into: only on overflow */
-		return (e->eflags & FL_OF) ? softint(e, T_OF) : EMU_DONE;
+		return (e->eflags & FL_OF) ? softint(e, T_OFLOW) : EMU_DONE;
 	case 0xf1:				/* int1 */
-		return softint(e, T_DB);
+		return softint(e, T_DEBUG);
 	}
 	return port_io(e);
 }

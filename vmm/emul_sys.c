@@ -9,25 +9,17 @@
  * values, not the monitor's.
  */
 #include "vmm/emul_int.h"
+#include "vmm/desc.h"
 #include "kern/mmu.h"
 
 int
-emu_read_desc(struct emu *e, uint16_t sel, uint32_t d[2])
+emu_read_desc(struct emu *e, uint16_t sel, uint64_t *d)
 {
-	bool ldt = sel & SEL_TI;
-	uint32_t base = ldt ? e->v->ldtr.base : e->v->gdtr.base;
-	uint32_t limit = ldt ? e->v->ldtr.limit : e->v->gdtr.limit;
-	uint32_t off = sel & ~7u;
+	uint32_t la;
 
-	if (off + 7 > limit || (ldt && e->v->ldtr.sel == 0))
+	if (desc_locate(e->v, sel, &la) < 0)
 		return emu_gp(e, sel & ~3u);
-	return emu_read_lin(e, base + off, d, 8);
-}
-
-void
-emu_desc_seg(const uint32_t d[2], uint16_t sel, struct vseg *s)
-{
-	vseg_from_desc(s, sel, d[0] | (uint64_t) d[1] << 32);
+	return emu_read_lin(e, la, d, 8);
 }
 
 static int
@@ -44,8 +36,9 @@ load_sysreg(struct emu *e, bool tr)
 {
 	struct vsysreg *r = tr ? &e->v->tr : &e->v->ldtr;
 	struct vseg s;
-	uint32_t d[2], sel;
-	int err, want = tr ? STS_T32A : 0x2;	/* available TSS, LDT */
+	uint64_t d;
+	uint32_t sel, hi;
+	int err, want = tr ? STS_T32A : STS_LDT;
 
 	if ((err = emu_rm_read(e, 2, &sel)))
 		return err;
@@ -55,17 +48,17 @@ load_sysreg(struct emu *e, bool tr)
 	}
 	if ((sel & ~3u) == 0 || (sel & SEL_TI))
 		return emu_gp(e, sel & ~3u);
-	if ((err = emu_read_desc(e, sel, d)))
+	if ((err = emu_read_desc(e, sel, &d)))
 		return err;
-	emu_desc_seg(d, sel, &s);
+	vseg_from_desc(&s, sel, d);
 	if ((s.attr & 0x1f) != want)
 		return emu_gp(e, sel & ~3u);
-	if (!(s.attr & 0x80))
-		return emu_fault(e, T_NP, true, sel & ~3u);
+	if (!(s.attr & ATTR_P))
+		return emu_fault(e, T_SEGNP, true, sel & ~3u);
 	if (tr) {
 		/* ltr marks the TSS busy in the guest's GDT */
-		d[1] |= 0x200;
-		if ((err = emu_write_lin(e, e->v->gdtr.base + (sel & ~7u) + 4, &d[1], 4)))
+		hi = (d >> 32) | 0x200;
+		if ((err = emu_write_lin(e, e->v->gdtr.base + (sel & ~7u) + 4, &hi, 4)))
 			return err;
 	}
 	*r = (struct vsysreg) { .sel = sel, .base = s.base, .limit = s.limit, .attr = s.attr };
@@ -130,7 +123,7 @@ mov_crdr(struct emu *e)
 		/* dr4 and dr5 are dr6 and dr7 unless CR4.DE makes them #UD */
 		if (n == 4 || n == 5) {
 			if (e->v->cr4 & CR4_DE)
-				return emu_fault(e, T_UD, false, 0);
+				return emu_fault(e, T_ILLOP, false, 0);
 			n += 2;
 		}
 		if (in->op == 0x21)

@@ -22,7 +22,7 @@ emu_fault(struct emu *e, int vec, bool has_err, uint32_t err)
 int
 emu_gp(struct emu *e, uint32_t err)
 {
-	return emu_fault(e, T_GP, true, err);
+	return emu_fault(e, T_GPFLT, true, err);
 }
 
 int
@@ -78,7 +78,7 @@ seg_check(struct emu *e, int seg, uint32_t off, int size, uint32_t *la)
 	*la = s->base + off;
 	return 0;
 bad:
-	return seg == SEG_SS ? emu_fault(e, T_SS, true, 0) : emu_gp(e, 0);
+	return seg == SEG_SS ? emu_fault(e, T_STACK, true, 0) : emu_gp(e, 0);
 }
 
 int
@@ -194,6 +194,8 @@ dispatch(struct emu *e)
 
 	if (in->flags & INSN_STRING)
 		return emu_string(e);
+	if (in->flags & INSN_SEGLOAD)
+		return emu_seg_insn(e);
 	if (in->map == MAP_ONE) {
 		switch (in->op) {
 		case 0xcf:
@@ -229,7 +231,7 @@ emulate(struct vcpu *v, const struct insn *in, const struct emu_ops *ops,
 	if ((in->flags & INSN_PRIV) && v->cpl > 0)
 		return emu_gp(&e, 0);
 	if (in->flags & INSN_UD)
-		return emu_fault(&e, T_UD, false, 0);
+		return emu_fault(&e, T_ILLOP, false, 0);
 	r = dispatch(&e);
 	if (r == EMU_DONE || r == EMU_HALT || r == EMU_SOFTINT)
 		emu_commit(&e);
@@ -257,7 +259,7 @@ emu_fetch(struct vcpu *v, struct insn *in, const struct emu_ops *ops,
 	}
 	if (r >= 0)
 		return EMU_DONE;
-	ev->fault = (struct emu_fault) { .vector = r == DECODE_TOOLONG ? T_GP : T_UD,
+	ev->fault = (struct emu_fault) { .vector = r == DECODE_TOOLONG ? T_GPFLT : T_ILLOP,
 					 .has_err = r == DECODE_TOOLONG };
 	return EMU_FAULT;
 }

@@ -13,21 +13,9 @@
 #define VMM_EMULATE_H
 
 #include "kern/types.h"
+#include "kern/trap.h"	/* the exception vectors, T_* */
 #include "vmm/vcpu.h"
 #include "vmm/decode.h"
-
-/* Exception vectors the emulator raises. */
-#define T_DE	0	/* divide error */
-#define T_DB	1
-#define T_BP	3	/* int3 */
-#define T_OF	4	/* into */
-#define T_UD	6	/* invalid opcode */
-#define T_NM	7	/* device not available */
-#define T_TS	10	/* invalid TSS */
-#define T_NP	11	/* segment not present */
-#define T_SS	12	/* stack fault */
-#define T_GP	13	/* general protection */
-#define T_PF	14	/* page fault */
 
 /* An exception for the engine to inject into the guest. */
 struct emu_fault {

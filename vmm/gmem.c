@@ -10,9 +10,9 @@
  * and no second copy of 65536 entries to keep in step.
  *
  * Pages are PTE_U: with paging off every guest access is allowed, at any
- * ring.  What keeps the guest out of the monitor is not this directory
- * (the monitor's entries are copied in, without PTE_U) but segment limits
- * (vmm/shadowdt.c), because ring 1 is a supervisor to the MMU.
+ * ring.  The directory holds the guest's RAM and nothing of the monitor;
+ * an engine that runs the guest on it adds what it needs there (ring
+ * compression: the world switch's page table, vmm/ringcomp/monview.h).
  */
 #include "kern/types.h"
 #include "kern/string.h"
@@ -20,7 +20,6 @@
 #include "kern/error.h"
 #include "kern/pmap.h"
 #include "vmm/gmem.h"
-#include "vmm/monview.h"
 
 int
 gmem_alloc(struct vm *vm, uint32_t ram)
@@ -47,20 +46,6 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 	pp->refs++;
 	vm->physmap = page2kva(pp);
 	vm->ram = ram;
-	/*
-	 * The monitor is in every address space, the guest's included: but
-	 * only what the world switch needs there, and read-only but for
-	 * world_frame (vmm/monview.h).  The trap path's C code runs back on
-	 * the host's page directory.  A guest access to the rest of the
-	 * monitor's range (its device space: the LAPIC at 0xFEE00000) is a
-	 * page fault the monitor emulates, on every CPU: QEMU's TCG does not
-	 * enforce the segment limits that keep the guest out on real
-	 * hardware (vmm/shadowdesc.c).
-	 */
-	if (pgdir_copy_monitor(vm->physmap) < 0) {
-		gmem_free(vm);
-		return -E_NO_MEM;
-	}
 
 	for (gpa = 0; gpa < ram; gpa += PGSIZE) {
 		if ((pp = page_alloc(ALLOC_ZERO)) == NULL ||

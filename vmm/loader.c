@@ -5,7 +5,8 @@
  * (docs/design.md section 4): its ELF segments at their physical addresses,
  * protected mode with flat segments and paging off, EAX = 0x2BADB002 and
  * EBX pointing at an information block with the memory map and the
- * command line.  The image comes to us the same way: as a Multiboot
+ * command line; QEMU's pc machine, the kit's "native", is the model
+ * wherever the specification leaves a choice.  The image comes to us the same way: as a Multiboot
  * module of our own loader (QEMU: -initrd "GUEST args"), whose string is
  * the guest's command line.
  *
@@ -22,7 +23,7 @@
 #include "kern/multiboot.h"
 #include "vmm/elfcheck.h"
 #include "vmm/gmem.h"
-#include "vmm/shadowdt.h"
+#include "vmm/desc.h"
 #include "vmm/loader.h"
 
 /* The PC's low memory: 639 KB of RAM, then the EBDA, VGA and ROMs. */
@@ -87,6 +88,25 @@ write_mbinfo(struct vm *vm)
 	return 0;
 }
 
+/*
+ * The GDT QEMU's Multiboot loader (its option ROM) leaves for the kernel,
+ * at the address QEMU 7.2's pc machine has it: flat 32-bit code and data
+ * at selectors 0x08 and 0x10, then 16-bit code and data.  The
+ * specification leaves the GDTR undefined until the kernel loads its own;
+ * a kernel that looks (sgdt, or a segment load before its lgdt) finds
+ * what it would find on that PC.
+ */
+#define BOOT_GDT	0x000CA2B8
+#define BOOT_CS		0x08
+#define BOOT_DS		0x10
+static const uint64_t boot_gdt[] = {
+	0,
+	0x00cf9a000000ffffull,	/* 32-bit code, base 0, 4 GB */
+	0x00cf93000000ffffull,	/* 32-bit data, base 0, 4 GB, accessed */
+	0x00009e000000ffffull,	/* 16-bit conforming code, 64 KB */
+	0x000092000000ffffull,	/* 16-bit data, 64 KB */
+};
+
 /* The CPU as a Multiboot loader leaves it (Multiboot 0.6.96, 3.2). */
 static void
 vcpu_reset(struct vcpu *v, uint32_t entry)
@@ -100,18 +120,15 @@ vcpu_reset(struct vcpu *v, uint32_t entry)
 	v->eflags = 0x2;		/* IF off; bit 1 is always set */
 	v->cr0 = CR0_PE | CR0_ET;
 	v->cpl = 0;
-	/*
-	 * Flat 4 GB segments.  The specification leaves the selectors
-	 * undefined and the GDTR invalid until the guest loads its own, so
-	 * the selectors name slots the monitor keeps for exactly this.
-	 */
+	v->gdtr = (struct vdtr) { BOOT_GDT, sizeof(boot_gdt) - 1 };
+	/* The real-mode vector table the BIOS left, as QEMU's loader does. */
+	v->idtr = (struct vdtr) { 0, 0x3ff };
 	for (s = 0; s < NSREGS; s++) {
-		v->seg[s].sel = s == SEG_CS ? SDT_BOOT_CS : SDT_BOOT_DS;
-		v->seg[s].base = 0;
-		v->seg[s].limit = 0xffffffff;
-		/* present, DPL 0, code: execute/read; data: read/write;
-		 * accessed; 32-bit, 4 KB granularity */
-		v->seg[s].attr = (s == SEG_CS ? 0x9b : 0x93) | 0xc000;
+		uint16_t sel = s == SEG_CS ? BOOT_CS : BOOT_DS;
+
+		/* Loaded, so accessed: the CPU sets the bit in the cache. */
+		vseg_from_desc(&v->seg[s], sel, boot_gdt[sel >> 3] |
+			       (uint64_t) STA_A << DESC_TYPE_SHIFT);
 	}
 }
 
@@ -176,7 +193,8 @@ vm_load(struct vm *vm)
 			       s->memsz - s->filesz) < 0)
 			panic("vm_load: elfcheck passed a segment gmem refuses");
 	}
-	if (write_mbinfo(vm) < 0)
+	if (write_mbinfo(vm) < 0 ||
+	    gmem_write(vm, BOOT_GDT, boot_gdt, sizeof(boot_gdt)) < 0)
 		panic("vm_load: the Multiboot block does not fit guest memory");
 	vcpu_reset(&vm->vcpu, gi.entry);
 	cprintf("vmm: loaded %s: %u segment%s at [%08x, %08x), entry %08x, "

@@ -28,7 +28,6 @@
 #include "vmm/gmem.h"
 #include "vmm/shadow.h"
 #include "vmm/shadow_int.h"
-#include "vmm/monview.h"
 
 /* A reverse-map node: one writable shadow entry of a guest frame. */
 struct rmap {
@@ -438,11 +437,9 @@ root_get(struct shadow *sh, uint32_t cr3)
 			return NULL;
 		i = 0;
 	}
-	/* The monitor's own entry: what the world switch runs on. */
-	if (pgdir_copy_monitor(root->ent) < 0) {
-		sp_free(sh, root);
-		return NULL;
-	}
+	/* The engine's own entry (the world switch runs on it). */
+	if (sh->reserved_pde)
+		root->ent[sh->reserved_pdx] = sh->reserved_pde;
 	root->cr3 = cr3;
 	sh->roots[i] = root;
 	return root;
@@ -518,6 +515,19 @@ shadow_unshadow(struct vm *vm, uint32_t gfn)
 		return false;
 	sh->st.unshadowed++;
 	return true;
+}
+
+void
+shadow_reserve(struct vm *vm, unsigned pdx, pde_t pde)
+{
+	vm->sh.reserved_pdx = pdx;
+	vm->sh.reserved_pde = pde;
+}
+
+bool
+shadow_reserved(const struct vm *vm, uint32_t la)
+{
+	return vm->sh.reserved_pde != 0 && PDX(la) == vm->sh.reserved_pdx;
 }
 
 void

@@ -58,7 +58,8 @@ enum sh_class {
 	SH_DIRTY,	/* hidden: the shadow mapped a clean page read-only */
 	SH_TRACE,	/* hidden: a write to a traced guest page table, emulated */
 	SH_MMIO,	/* hidden: a device page, emulated by the device model */
-	SH_MONITOR,	/* hidden: an address in the monitor's range, emulated */
+	SH_MONITOR,	/* hidden: an address the engine reserves (the monitor's
+			 * range under ring compression), emulated */
 	SH_WPEMU,	/* hidden: a supervisor write CR0.WP=0 allows, emulated */
 	SH_NCLASS
 };
@@ -128,6 +129,11 @@ struct shadow {
 	struct rmap *rmap_free;		/* unused reverse-map nodes */
 	struct rmap *rmap_chunks;	/* the pages they were carved from */
 	uint64_t clock;			/* ticks of root use, for eviction */
+	/* The directory entry every root carries for the engine (the
+	 * monitor's view under ring compression), or 0; its 4 MB at
+	 * reserved_pdx are not the guest's to map (SH_MONITOR). */
+	pde_t reserved_pde;
+	unsigned reserved_pdx;
 	/* The device page mirrored read-only (the LAPIC's): reads need no exit. */
 	uint32_t mirror_gpa;		/* its guest-physical page, or NO_GFN */
 	physaddr_t mirror_hpa;		/* the host page holding its registers */
@@ -167,13 +173,37 @@ physaddr_t shadow_cr3(struct vm *vm);
 void shadow_write_cr(struct vm *vm, int cr, uint32_t val);
 
 /**
- * @brief Handle a page fault the CPU raised while the guest ran on the
- * shadow: @p la from CR2, @p hw_err the error code the CPU pushed.
+ * @brief Reserve directory entry @p pdx of every shadow root for the
+ * engine, holding @p pde (the monitor's view, for ring compression): the
+ * guest's own mappings of those 4 MB are never shadowed, and its accesses
+ * there are emulated (SH_MONITOR).  Call before the guest turns paging on.
+ */
+void shadow_reserve(struct vm *vm, unsigned pdx, pde_t pde);
+
+/** @brief Whether @p la lies in the entry shadow_reserve() reserved. */
+bool shadow_reserved(const struct vm *vm, uint32_t la);
+
+/**
+ * @brief The guest took a page fault while it ran on the shadow: @p la
+ * from CR2, @p hw_err the error code the CPU reported.  The one entry into
+ * the shadow MMU for a fault, whatever the engine.
  *
- * Walks the guest's tables and decides.  For SH_TRUE the caller injects
- * \#PF with @p out->err and CR2 = @p la; SH_FILL and SH_DIRTY are fixed
- * here (the guest resumes and retries); SH_TRACE, SH_MMIO, SH_MONITOR and
- * SH_WPEMU are the caller's to emulate, instruction by instruction.
+ * shadow_fault() decides; then a true fault reaches the guest as its \#PF
+ * (its CR2 set, the error code its own tables give, through vm_raise()),
+ * a fill or a dirty bit is fixed and the guest retries, and a traced
+ * write, a device access, an access to the reserved range or a CR0.WP=0
+ * write is emulated (vm_emulate()), a traced write propagated.
+ * @return 0, or -1 after vm_kill() (the guest's tables are unusable)
+ */
+int shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err);
+
+/**
+ * @brief The decision behind shadow_page_fault(): walk the guest's tables
+ * for the access the CPU reported and say what the fault is.
+ *
+ * For SH_TRUE, @p out->err is the error code the guest's tables give;
+ * SH_FILL and SH_DIRTY are fixed here (the guest resumes and retries);
+ * SH_TRACE, SH_MMIO, SH_MONITOR and SH_WPEMU are left to emulate.
  * @return 0, or -1 if the guest's tables are unusable (out->why says how)
  */
 int shadow_fault(struct vm *vm, uint32_t la, uint32_t hw_err,

@@ -21,7 +21,7 @@
 #include "vmm/gmem.h"
 #include "vmm/shadow.h"
 #include "vmm/shadow_int.h"
-#include "vmm/monview.h"
+#include "vmm/exit.h"
 
 /* Shadow directory entries point to shadow tables with every right: the
  * tables' entries carry the rights the guest's two levels combine to. */
@@ -167,10 +167,10 @@ classify(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 			"performs the access";
 		/* This read is still emulated; the next ones are not. */
 		if (!write && PTE_ADDR(w->gpa) == sh->mirror_gpa &&
-		    !monitor_image_la(la) && map_mirror(vm, w))
+		    !shadow_reserved(vm, la) && map_mirror(vm, w))
 			out->why = "a read of the LAPIC page: mapped the "
 				"monitor's read-only mirror of its registers";
-	} else if (monitor_image_la(la)) {
+	} else if (shadow_reserved(vm, la)) {
 		out->class = SH_MONITOR;
 		out->why = "the monitor occupies that address: the access is "
 			"emulated on the guest's mapping";
@@ -237,6 +237,28 @@ shadow_fault(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 	return 0;
 }
 
+int
+shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err)
+{
+	struct sh_fault f;
+
+	if (shadow_fault(vm, la, hw_err, &f) < 0)
+		return vm_kill(vm, "page fault at %08x with guest CR3 %08x: %s",
+			       la, vm->vcpu.cr3, f.why);
+	switch (f.class) {
+	case SH_TRUE:
+		vm->vcpu.cr2 = la;
+		return vm_raise(vm, T_PGFLT, true, f.err);
+	case SH_FILL:
+	case SH_DIRTY:
+		return 0;
+	case SH_TRACE:
+		return vm_emulate(vm, f.walk.gpa >> PGSHIFT);
+	default:
+		return vm_emulate(vm, NO_GFN);
+	}
+}
+
 /* ------------------------------------------------------------------------
  * Keeping the shadow coherent: traced writes, invlpg.
  * ------------------------------------------------------------------------ */
@@ -280,7 +302,7 @@ propagate_root(struct vm *vm, struct spage *root, unsigned first,
 	unsigned i;
 
 	for (i = first; i <= last; i++)
-		if (!monitor_image_la((uintptr_t) i << PDXSHIFT)) {
+		if (!shadow_reserved(vm, (uintptr_t) i << PDXSHIFT)) {
 			sh_root_zap(&vm->sh, root, i);
 			vm->sh.st.propagated++;
 		}
@@ -333,7 +355,7 @@ shadow_invlpg(struct vm *vm, uint32_t la)
 	struct spage *root = sh->cur, *sp;
 	unsigned pdx = PDX(la);
 
-	if (!sh->on || root == NULL || monitor_image_la(la) ||
+	if (!sh->on || root == NULL || shadow_reserved(vm, la) ||
 	    !(root->ent[pdx] & PTE_P))
 		return;
 	sh->st.invlpg++;

@@ -1,23 +1,29 @@
 /*
- * stats.c - what the trap-and-emulate engine counts, and `vmstat`.
+ * stats.c - what every run counts, and `vmstat`.
  *
  * The paper's argument is quantitative (Adams & Agesen, sections 2.4
- * and 6): trap-and-emulate is as fast as the guest is quiet, and each
- * exit costs a world switch plus the emulation.  So every exit is
- * counted by its cause, and every emulated instruction by its opcode,
- * and printed at the end of a run for students to compare with their
- * guest's code.
+ * and 6): a monitor is as fast as the guest is quiet, and each exit
+ * costs a switch of worlds plus the work done for it.  So every exit is
+ * counted by its reason, every emulated instruction by its opcode, every
+ * event given to the guest by its kind, and printed at the end of a run
+ * for students to compare with their guest's code; the engine adds its
+ * own counters (struct engine's print_stats), the shadow MMU its own.
  */
 #include "kern/types.h"
 #include "kern/printf.h"
 #include "kern/string.h"
-#include "kern/trap.h"
-#include "vmm/te.h"
+#include "vmm/vm.h"
+#include "vmm/stats.h"
 
-struct te_stats te_stats;
+static const char *const reason_names[EXIT_NREASONS] = {
+	[EXIT_HOST_IRQ] = "host interrupt",
+	[EXIT_EMULATE] = "emulate",
+	[EXIT_PAGE_FAULT] = "page fault",
+	[EXIT_EXCEPTION] = "guest exception",
+};
 
 const char *
-te_opname(unsigned key)
+vm_opname(unsigned key)
 {
 	switch (key) {
 	case 0x0fa: return "cli";
@@ -53,56 +59,37 @@ te_opname(unsigned key)
 
 /* The first opcode key with this name that was counted. */
 static unsigned
-first_key(const char *name)
+first_key(const struct vm_stats *s, const char *name)
 {
 	unsigned i;
 
-	for (i = 0; i < 512; i++)
-		if (te_stats.emulated[i] && te_opname(i) &&
-		    strcmp(te_opname(i), name) == 0)
+	for (i = 0; i < NOPKEYS; i++)
+		if (s->emulated[i] && vm_opname(i) &&
+		    strcmp(vm_opname(i), name) == 0)
 			return i;
-	return 512;
+	return NOPKEYS;
 }
 
-void
-te_stats_print(void)
+/*
+ * Several opcodes share a name (in al,dx and in eax,imm8 are both "in"):
+ * one total per name, in opcode order of first appearance.
+ */
+static void
+print_emulated(const struct vm_stats *s)
 {
-	struct te_stats *s = &te_stats;
-	const char *sep;
-	uint64_t ms;
+	const char *sep = " ", *name;
 	unsigned i, j;
+	uint64_t n;
 
-	if (!s->valid) {
-		cprintf("vmstat: no guest has run\n");
-		return;
-	}
-	ms = (s->tsc_end - s->tsc_start) / s->tsc_per_ms;
-	/* Under QEMU -icount the TSC counts instructions: a figure that
-	 * repeats exactly from run to run. */
-	cprintf("te: %llu exits in %llu ms of host time (%llu TSC cycles)\n",
-		s->exits, ms, s->tsc_end - s->tsc_start);
-	cprintf("te: exits by cause:");
-	sep = " ";
-	for (i = 0; i < MIDT_NVEC; i++) {
-		if (s->by_vector[i]) {
-			cprintf("%s%s %llu", sep, trap_name(i), s->by_vector[i]);
-			sep = ", ";
-		}
-	}
-	cprintf("\n");
-	/* Several opcodes share a name (in al,dx and in eax,imm8 are both
-	 * "in"): one total per name, in opcode order of first appearance. */
-	cprintf("te: emulated:");
-	sep = " ";
-	for (i = 0; i < 512; i++) {
-		uint64_t n = s->emulated[i];
-		const char *name = te_opname(i);
-
-		if (n == 0 || (name && first_key(name) != i))
+	cprintf("vmm: emulated:");
+	for (i = 0; i < NOPKEYS; i++) {
+		n = s->emulated[i];
+		name = vm_opname(i);
+		if (n == 0 || (name && first_key(s, name) != i))
 			continue;
 		if (name)
-			for (j = i + 1; j < 512; j++)
-				if (strcmp(te_opname(j) ? te_opname(j) : "", name) == 0)
+			for (j = i + 1; j < NOPKEYS; j++)
+				if (strcmp(vm_opname(j) ? vm_opname(j) : "", name) == 0)
 					n += s->emulated[j];
 		if (name)
 			cprintf("%s%s %llu", sep, name, n);
@@ -112,7 +99,36 @@ te_stats_print(void)
 		sep = ", ";
 	}
 	cprintf("\n");
-	cprintf("te: delivered: %llu interrupts, %llu exceptions, %llu int n; "
+}
+
+void
+vm_stats_print(const struct vm *vm)
+{
+	const struct vm_stats *s = &vm->st;
+	const char *sep = " ";
+	uint64_t ms;
+	unsigned i;
+
+	if (!s->valid) {
+		cprintf("vmstat: no guest has run\n");
+		return;
+	}
+	ms = (s->tsc_end - s->tsc_start) / vm->clock.tsc_per_ms;
+	/* Under QEMU -icount the TSC counts instructions: a figure that
+	 * repeats exactly from run to run. */
+	cprintf("vmm: %llu exits in %llu ms of host time (%llu TSC cycles)\n",
+		s->exits, ms, s->tsc_end - s->tsc_start);
+	cprintf("vmm: exits by reason:");
+	for (i = 0; i < EXIT_NREASONS; i++)
+		if (s->by_reason[i]) {
+			cprintf("%s%s %llu", sep, reason_names[i], s->by_reason[i]);
+			sep = ", ";
+		}
+	cprintf("\n");
+	if (vm->engine && vm->engine->print_stats)
+		vm->engine->print_stats(vm);
+	print_emulated(s);
+	cprintf("vmm: delivered: %llu interrupts, %llu exceptions, %llu int n; "
 		"%llu hlt, %llu idle waits\n", s->inj_irq, s->inj_exc,
 		s->inj_soft, s->halts, s->idle_waits);
 	if (s->mmu.root_misses > 0)

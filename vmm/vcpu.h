@@ -31,42 +31,8 @@ struct vseg {
 	uint16_t sel;
 	uint32_t base;
 	uint32_t limit;		/* in bytes, granularity applied */
-	uint16_t attr;		/* VMX access-rights layout: descriptor bits 40-47
-				 * (type, S, DPL, P) in bits 0-7, bits 52-55
-				 * (AVL, L, D/B, G) in bits 12-15 */
+	uint16_t attr;		/* the VMCS access-rights layout (vmm/desc.h) */
 };
-
-/** @brief The base address of 8-byte segment descriptor @p d. */
-static inline uint32_t
-desc_base(uint64_t d)
-{
-	return (uint32_t) ((d >> 16) & 0xffffff) | (uint32_t) (d >> 56) << 24;
-}
-
-/** @brief The limit of descriptor @p d in bytes, granularity (G) applied. */
-static inline uint32_t
-desc_limit(uint64_t d)
-{
-	uint32_t lim = (uint32_t) (d & 0xffff) | (uint32_t) ((d >> 48) & 0xf) << 16;
-
-	return d & (1ULL << 55) ? lim << 12 | 0xfff : lim;
-}
-
-/**
- * @brief Load a segment register's cache from its selector and 8-byte
- * descriptor, as the CPU does on a segment load.
- *
- * The one place descriptors become struct vseg, so the emulator and every
- * engine agree on the attribute layout (the VMCS's, for lab 8).
- */
-static inline void
-vseg_from_desc(struct vseg *s, uint16_t sel, uint64_t d)
-{
-	s->sel = sel;
-	s->base = desc_base(d);
-	s->limit = desc_limit(d);
-	s->attr = (d >> 40) & 0xf0ff;
-}
 
 /* A descriptor-table register (GDTR, IDTR). */
 struct vdtr {

@@ -18,6 +18,9 @@ void vmm_init(void);
  */
 void vmm_autorun(void);
 
+/** @brief Print the counters of the last guest's run (`vmstat`). */
+void vmm_stats_print(void);
+
 /** @brief test=vmload: load the guest module, report what went where. */
 int test_vmload(void);
 

@@ -16,7 +16,6 @@
 #include <criterion/criterion.h>
 
 #include "grade/unit/simphys.h"
-#include "vmm/monview.h"
 
 uint8_t *sim_phys;
 bool sim_panic_expected;
@@ -68,28 +67,6 @@ bool
 page_is_usable(physaddr_t pa)
 {
 	return pa != 0 && !(pa >= SIM_HOLE_START && pa < SIM_HOLE_END);
-}
-
-/*
- * The simulation has no monitor image to share: a guest's directory
- * simply lacks those entries, which only the world switch would use, and
- * gmem_free() and the page walker never look at them.
- */
-int
-pgdir_copy_monitor(pde_t *pgdir)
-{
-	(void) pgdir;
-	return 0;
-}
-
-/*
- * The same range as the kernel's (vmm/monview.c): the directory entry at
- * MONBASE, which the shadow MMU (vmm/shadow_fault.c) leaves alone.
- */
-bool
-monitor_image_la(uintptr_t la)
-{
-	return la >= MONBASE && la < MONBASE + PTSIZE;
 }
 
 void

@@ -31,7 +31,7 @@ Test(emulate, cli_sti_iopl)
 	cr_assert(v.intr_shadow);
 	v.cpl = 3;				/* IOPL 0: cli at ring 3 faults */
 	cr_assert_eq(fk_run(&v, "\xfa", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	cr_assert(ev.fault.has_err);
 	cr_assert_eq(ev.fault.err, 0);
 	cr_assert(v.eflags & FL_IF);
@@ -48,7 +48,7 @@ Test(emulate, hlt_and_privilege)
 	v.cpl = 3;
 	v.eip = CODE;
 	cr_assert_eq(fk_run(&v, "\xf4", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	cr_assert_eq(v.eip, CODE);
 	cr_assert_eq(fk_run(&v, "\x0f\x22\xd8", &ev), EMU_FAULT);	/* mov %eax,%cr3 */
 	cr_assert_eq(fk_run(&v, "\x0f\x01\x15\x00\x40\x00\x00", &ev), EMU_FAULT);	/* lgdt */
@@ -73,7 +73,7 @@ Test(emulate, in_out)
 	cr_assert_eq(v.gpr[REG_EAX], 0xabcdef02);
 	v.cpl = 3;
 	cr_assert_eq(fk_run(&v, "\xee", &ev), EMU_FAULT);		/* user out: #GP */
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	cr_assert_eq(fk.nio, 4);
 }
 
@@ -115,7 +115,7 @@ Test(emulate, rep_stos_fault_midway)
 	v.gpr[REG_ECX] = 5;
 	v.gpr[REG_EAX] = 0xdeadbeef;
 	cr_assert_eq(fk_run(&v, "\xf3\xab", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_PF);
+	cr_assert_eq(ev.fault.vector, T_PGFLT);
 	cr_assert_eq(ev.fault.err, FEC_WR);
 	cr_assert_eq(ev.fault.cr2, FAULT_PAGE);
 	cr_assert_eq(v.gpr[REG_ECX], 3);
@@ -205,7 +205,7 @@ Test(emulate, fault_leaves_registers)
 	v.gpr[REG_EAX] = 1;
 	v.eflags |= FL_CF;
 	cr_assert_eq(fk_run(&v, "\x01\x03", &ev), EMU_FAULT);	/* add %eax,(%ebx) */
-	cr_assert_eq(ev.fault.vector, T_PF);
+	cr_assert_eq(ev.fault.vector, T_PGFLT);
 	cr_assert_eq(ev.fault.cr2, FAULT_PAGE);
 	cr_assert_eq(ev.fault.err, 0);				/* the read faulted */
 	cr_assert_eq(v.eip, CODE);
@@ -217,7 +217,7 @@ Test(emulate, fault_leaves_registers)
 	v.gpr[REG_EBX] = DATA;
 	v.seg[SEG_DS].limit = DATA + 1;
 	cr_assert_eq(fk_run(&v, "\x8b\x03", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 }
 
 Test(emulate, pushf_popf)
@@ -242,11 +242,11 @@ Test(emulate, int_n)
 	cr_assert_eq(ev.fault.vector, 0x40);
 	cr_assert_eq(v.eip, CODE + 2);
 	cr_assert_eq(fk_run(&v, "\xcc", &ev), EMU_SOFTINT);
-	cr_assert_eq(ev.fault.vector, T_BP);
+	cr_assert_eq(ev.fault.vector, T_BRKPT);
 	cr_assert_eq(fk_run(&v, "\xce", &ev), EMU_DONE);	/* into, OF clear */
 	v.eflags |= FL_OF;
 	cr_assert_eq(fk_run(&v, "\xce", &ev), EMU_SOFTINT);
-	cr_assert_eq(ev.fault.vector, T_OF);
+	cr_assert_eq(ev.fault.vector, T_OFLOW);
 }
 
 Test(emulate, control_registers)
@@ -259,7 +259,7 @@ Test(emulate, control_registers)
 	cr_assert_eq(v.gpr[REG_ECX], CR0_PE | CR0_ET);
 	v.gpr[REG_EAX] = CR0_PG;				/* PG without PE */
 	cr_assert_eq(fk_run(&v, "\x0f\x22\xc0", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	v.cr0 |= CR0_TS;
 	cr_assert_eq(fk_run(&v, "\x0f\x06", &ev), EMU_DONE);		/* clts */
 	cr_assert_not(v.cr0 & CR0_TS);
@@ -311,7 +311,7 @@ Test(emulate, msr_cpuid_rdtsc)
 	cr_assert_eq(v.gpr[REG_EAX], 0xc0100000);
 	v.gpr[REG_ECX] = 0x12345;				/* unknown: #GP(0) */
 	cr_assert_eq(fk_run(&v, "\x0f\x32", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	v.tsc_offset = 5;
 	cr_assert_eq(fk_run(&v, "\x0f\x31", &ev), EMU_DONE);
 	cr_assert_eq(v.gpr[REG_EAX], 1000005);
@@ -385,7 +385,7 @@ Test(emulate, iret_bad_frames)
 	fk_put32(0x700c, 0xeebfe000);
 	fk_put32(0x7010, 0x10);			/* kernel SS for a ring-3 return */
 	cr_assert_eq(fk_run(&v, "\xcf", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	cr_assert_eq(ev.fault.err, 0x10);
 	cr_assert_eq(v.cpl, 0);
 	cr_assert_eq(v.gpr[REG_ESP], 0x7000);
@@ -395,11 +395,11 @@ Test(emulate, iret_bad_frames)
 	v.cpl = 3;				/* to ring 0 from ring 3 */
 	fk_put32(0x7004, 0x8);
 	cr_assert_eq(fk_run(&v, "\xcf", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_GP);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 	v.gpr[REG_ESP] = FAULT_PAGE;		/* the frame itself faults */
 	v.cpl = 0;
 	cr_assert_eq(fk_run(&v, "\xcf", &ev), EMU_FAULT);
-	cr_assert_eq(ev.fault.vector, T_PF);
+	cr_assert_eq(ev.fault.vector, T_PGFLT);
 	cr_assert_eq(v.eip, CODE);
 }
 

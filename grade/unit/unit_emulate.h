@@ -38,7 +38,7 @@ static int
 fk_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
 {
 	if ((la & ~0xfffu) == FAULT_PAGE || la + size > MEMSIZE) {
-		*f = (struct emu_fault) { .vector = T_PF, .has_err = true, .err = 0, .cr2 = la };
+		*f = (struct emu_fault) { .vector = T_PGFLT, .has_err = true, .err = 0, .cr2 = la };
 		return -1;
 	}
 	memcpy(buf, fk.mem + la, size);
@@ -49,7 +49,7 @@ static int
 fk_write(void *ctx, uint32_t la, const void *buf, unsigned size, struct emu_fault *f)
 {
 	if ((la & ~0xfffu) == FAULT_PAGE || la + size > MEMSIZE) {
-		*f = (struct emu_fault) { .vector = T_PF, .has_err = true, .err = FEC_WR,
+		*f = (struct emu_fault) { .vector = T_PGFLT, .has_err = true, .err = FEC_WR,
 					  .cr2 = la };
 		return -1;
 	}

@@ -10,12 +10,16 @@
  * kern/entry.S, and the shadow never uses 4 MB pages), and either the
  * access completes (a load or store on the host page the shadow maps) or
  * it raises the error code the CPU would push.  That fault goes to
- * shadow_fault(), as vmm/te.c sends it; a hidden fault of class SH_FILL
- * or SH_DIRTY is retried, one the monitor emulates (SH_TRACE, SH_MMIO,
- * SH_MONITOR, SH_WPEMU) is performed by a small emulator here (the
- * guest's walk, gmem_write, then shadow_guest_wrote, as the emulator's
- * vmm/linear.c does), and a true fault ends the access as the guest's
- * #PF.
+ * shadow_page_fault(), the one entry every engine calls, as an exit of
+ * the guest's instruction: a `mov (%ebx),%eax` or `mov %eax,(%ebx)` at
+ * CODE_LA, a page of code every directory maps, with %ebx = the address
+ * (a fetch is the instruction at the address itself).  A hidden fault
+ * of class SH_FILL or SH_DIRTY is retried; one the monitor emulates
+ * (SH_TRACE, SH_MMIO, SH_MONITOR, SH_WPEMU) is carried out by the
+ * monitor's own emulator (vmm/exit.c) through the guest's tables
+ * (vmm/linear.c), with the device models behind guest-physical
+ * addresses beyond RAM; a true fault reaches the test's engine as the
+ * guest's #PF, the CR2 and error code set.
  *
  * Whatever the shadow decides is held against sdm_decide()
  * (grade/unit/sdm_paging.c): an independent model of the guest's own
@@ -51,6 +55,7 @@
 
 #include "grade/unit/simphys.h"
 #include "grade/unit/sdm_paging.h"
+#include "vmm/vm.h"
 #include "vmm/gmem.h"
 #include "vmm/ptwalk.h"
 #include "vmm/shadow.h"
@@ -67,6 +72,12 @@
 #define FRAME3_GPA	0x00125000u
 #define LA		0x00405123u	/* PDX 1, PTX 5: through PT_GPA */
 #define LAPIC_GPA	0xFEE00000u	/* a device page, beyond guest RAM */
+/* The guest's code: the instruction whose access is simulated.  Mapped,
+ * user and accessed, in every directory at a PDX no test touches. */
+#define CODE_LA		0xFF800000u
+#define CODE_PT_GPA	0x00004000u
+#define CODE_GPA	0x00005000u
+#define CODE_PDE	(CODE_PT_GPA | PTE_P | PTE_W | PTE_U | PTE_A)
 
 /* Most faults one access may take: two hidden ones, and one to spare. */
 #define MAXFAULTS	4
@@ -108,12 +119,49 @@ pte_gpa(uint32_t pt, uint32_t la)
 	return pt + PTX(la) * 4;
 }
 
+/* The guest's events, as the engine would deliver them: the test's engine. */
+static struct vm_event injected;
+static int ninjected;
+
+static int
+test_inject(struct vm *v, const struct vm_event *ev)
+{
+	(void) v;
+	injected = *ev;
+	ninjected++;
+	return 0;
+}
+
+static const struct engine test_engine = {
+	.name = "unit", .what = "the unit tests' CPU", .inject = test_inject,
+};
+
+/* mov (%ebx), %eax and mov %eax, (%ebx). */
+static const uint8_t load_insn[] = { 0x8b, 0x03 };
+static const uint8_t store_insn[] = { 0x89, 0x03 };
+
 static void
 boot_guest(void)
 {
+	struct vplat_config cfg = { .ram_bytes = GUEST_RAM };
+	uint32_t pte = CODE_GPA | PTE_P | PTE_U | PTE_A;
+	int s;
+
 	sim_boot();
 	cr_assert_eq(gmem_alloc(&vm, GUEST_RAM), 0, "gmem_alloc of 8 MB "
 		     "failed");
+	cr_assert_eq(vplat_init(&vm.plat, &cfg), 0);
+	vm.engine = &test_engine;
+	/* Flat segments, as every guest kernel the monitor runs uses. */
+	for (s = 0; s < NSREGS; s++)
+		vm.vcpu.seg[s] = (struct vseg) {
+			.sel = s == SEG_CS ? 0x08 : 0x10, .base = 0,
+			.limit = 0xffffffff, .attr = s == SEG_CS ? 0xc09b : 0xc093,
+		};
+	cr_assert_eq(gmem_write(&vm, CODE_PT_GPA + PTX(CODE_LA) * 4, &pte, 4), 0);
+	cr_assert_eq(gmem_write(&vm, CODE_GPA, load_insn, sizeof(load_insn)), 0);
+	cr_assert_eq(gmem_write(&vm, CODE_GPA + 16, store_insn,
+				sizeof(store_insn)), 0);
 }
 
 /* Paging on with CR3 = @dir, CR0.WP and CR4.PSE as asked. */
@@ -231,7 +279,8 @@ note_tables(const struct spage *root, const char *ctx)
 
 	note_table(dir, ctx);
 	for (pdx = 0; pdx < NPDENTRIES; pdx++) {
-		if (!(root->ent[pdx] & PTE_P))
+		if (!(root->ent[pdx] & PTE_P) ||
+		    shadow_reserved(&vm, pdx << PDXSHIFT))
 			continue;
 		gpde = peek(pde_gpa(dir, pdx << PDXSHIFT));
 		if (!sdm_big(gpde, vm.vcpu.cr4))
@@ -306,9 +355,11 @@ check_root(const struct spage *root, const char *ctx)
 		if (!((spde = root->ent[pdx]) & PTE_P))
 			continue;
 		la = pdx << PDXSHIFT;
+		if (shadow_reserved(&vm, la))
+			continue;
 		cr_assert_lt(la, MONBASE, "%s: the shadow root for CR3 %08x maps "
-			     "%08x, in the monitor's range (the host simulation "
-			     "copies no monitor entries)", ctx, root->cr3, la);
+			     "%08x, at or above MONBASE, where no test guest "
+			     "maps anything it touches", ctx, root->cr3, la);
 		gpde = peek(pde_gpa(dir, la));
 		cr_assert((gpde & (PTE_P | PTE_A)) == (PTE_P | PTE_A), "%s: the "
 			  "shadow PDE for %08x under CR3 %08x is present, the "
@@ -386,51 +437,66 @@ faults_str(const struct op *op)
 /* Set by a test that checks the shadow once at the end, not per fault. */
 static bool no_check;
 
-/* Device registers the emulator reaches: none, reads as all ones. */
-static uint32_t mmio_writes, mmio_last;
-
-/* The emulator: perform @op's access at @la the way the monitor does. */
+/*
+ * The guest's instruction for @op at @la is in the vcpu: the load or the
+ * store at CODE_LA with %ebx = la, or for a fetch, whatever is at la.
+ * Every directory the test uses maps CODE_LA (set here, where no shadow
+ * has copied that entry: nothing of the code page is ever shadowed).
+ */
 static void
-emulate(uint32_t la, struct op *op, const struct sh_fault *f, const char *ctx)
+set_insn(uint32_t la, const struct op *op)
 {
-	uint32_t gpa = f->walk.gpa;
+	uint32_t dir = PTE_ADDR(vm.vcpu.cr3), pde;
+	struct vcpu *v = &vm.vcpu;
 
-	cr_assert_eq(f->walk.la, la, "%s: the fault's walk is of %08x", ctx,
-		     f->walk.la);
-	op->emulated = true;
-	if (gpa >= vm.ram) {
-		if (sdm_is_write(op->acc)) {
-			mmio_writes++;
-			mmio_last = op->val;
-		} else {
-			op->val = 0xFFFFFFFF;
-		}
-		return;
+	cr_assert_eq(gmem_read(&vm, dir + PDX(CODE_LA) * 4, &pde, 4), 0);
+	if (pde != CODE_PDE) {
+		pde = CODE_PDE;
+		cr_assert_eq(gmem_write(&vm, dir + PDX(CODE_LA) * 4, &pde, 4), 0);
 	}
-	if (sdm_is_write(op->acc)) {
-		cr_assert_eq(gmem_write(&vm, gpa, &op->val, 4), 0);
-		shadow_guest_wrote(&vm, gpa, 4);
-	} else {
-		cr_assert_eq(gmem_read(&vm, gpa, &op->val, 4), 0);
+	v->cpl = op->acc & PTW_USER ? 3 : 0;
+	v->gpr[REG_EBX] = la;
+	v->gpr[REG_EAX] = op->val;
+	if (op->acc & PTW_FETCH)
+		v->eip = la;
+	else
+		v->eip = CODE_LA + (sdm_is_write(op->acc) ? 16 : 0);
+}
+
+/* The one class the last shadow_page_fault() counted. */
+static enum sh_class
+class_counted(const uint64_t before[SH_NCLASS], const char *ctx)
+{
+	enum sh_class got = SH_NCLASS;
+	int c;
+
+	for (c = 0; c < SH_NCLASS; c++) {
+		if (vm.sh.st.faults[c] == before[c])
+			continue;
+		cr_assert(got == SH_NCLASS && vm.sh.st.faults[c] == before[c] + 1,
+			  "%s: one fault counted in more than one class", ctx);
+		got = c;
 	}
+	cr_assert(got != SH_NCLASS, "%s: a fault counted in no class", ctx);
+	return got;
 }
 
 /*
  * The guest accesses @la (4-aligned): run it on the shadow, sending every
- * fault to shadow_fault() until the access completes, is emulated or is
- * the guest's.  The shadow is checked after every fault.
+ * fault to shadow_page_fault() until the access completes, is emulated or
+ * is the guest's.  The shadow is checked after every fault.
  */
 static void
 guest_op(uint32_t la, struct op *op, const char *ctx)
 {
-	uint64_t before[SH_NCLASS];
+	uint64_t before[SH_NCLASS], start[SH_NCLASS];
 	physaddr_t hpa;
-	struct sh_fault f;
-	int e, c;
+	uint32_t eip;
+	int e, c, n;
 
 	op->nfaults = 0;
 	op->true_fault = op->emulated = false;
-	memcpy(before, vm.sh.st.faults, sizeof(before));
+	memcpy(start, vm.sh.st.faults, sizeof(start));
 	for (;;) {
 		e = cpu_walk(shadow_cr3(&vm), la, op->acc, &hpa);
 		if (e < 0) {
@@ -442,26 +508,41 @@ guest_op(uint32_t la, struct op *op, const char *ctx)
 		}
 		cr_assert_lt(op->nfaults, MAXFAULTS, "%s: still faulting after "
 			     "%s", ctx, faults_str(op));
-		cr_assert_eq(shadow_fault(&vm, la, e, &f), 0,
-			     "%s: shadow_fault failed: %s", ctx, f.why);
-		cr_assert(f.why != NULL, "%s: %s with no reason given", ctx,
-			  sh_class_name(f.class));
+		set_insn(la, op);
+		eip = vm.vcpu.eip;
+		n = ninjected;
+		memcpy(before, vm.sh.st.faults, sizeof(before));
+		cr_assert_eq(shadow_page_fault(&vm, la, e), 0,
+			     "%s: shadow_page_fault stopped the guest: %s", ctx,
+			     vm.why_dead);
 		op->hw_err[op->nfaults] = e;
-		op->class[op->nfaults++] = f.class;
+		op->class[op->nfaults++] = class_counted(before, ctx);
 		if (!no_check)
 			check_shadow(ctx);
-		if (f.class == SH_TRUE) {
+		if (ninjected != n) {
+			cr_assert(injected.kind == EVENT_EXCEPTION &&
+				  injected.vector == T_PGFLT && injected.has_err,
+				  "%s: the guest was given vector %u, not #PF",
+				  ctx, injected.vector);
+			cr_assert_eq(vm.vcpu.cr2, la, "%s: #PF with CR2 %08x",
+				     ctx, vm.vcpu.cr2);
 			op->true_fault = true;
-			op->err = f.err;
+			op->err = injected.err;
 			break;
 		}
-		if (f.class != SH_FILL && f.class != SH_DIRTY) {
-			emulate(la, op, &f, ctx);
+		if (vm.vcpu.eip != eip) {
+			/* The monitor carried the instruction out. */
+			cr_assert_eq(vm.vcpu.eip, eip + 2, "%s: the emulated "
+				     "instruction left EIP at %08x", ctx,
+				     vm.vcpu.eip);
+			op->emulated = true;
+			if (!sdm_is_write(op->acc))
+				op->val = vm.vcpu.gpr[REG_EAX];
 			break;
 		}
 	}
 	for (c = 0; c < SH_NCLASS; c++)
-		op->counted[c] = vm.sh.st.faults[c] - before[c];
+		op->counted[c] = vm.sh.st.faults[c] - start[c];
 }
 
 /* @op's faults are exactly the classes listed (SH_NCLASS ends the list). */
@@ -1549,7 +1630,9 @@ Test(shadow, mmio_beyond_ram,
 		  spte_of(LA_LAPIC));
 	op = store(0, LA_LAPIC + 0xB0, 0, "a kernel write of the LAPIC EOI");
 	expect_faults(&op, "a write of the LAPIC", SH_MMIO, SH_NCLASS);
-	cr_assert_eq(mmio_writes, 1);
+	cr_assert_eq(vm.plat.stats.mmio_write, 1, "the EOI write reached the "
+		     "LAPIC model %llu times",
+		     (unsigned long long) vm.plat.stats.mmio_write);
 	op = load(PTW_USER, LA_LAPIC, "a user read of the kernel's LAPIC page");
 	expect_faults(&op, "a user read of the LAPIC", SH_TRUE, SH_NCLASS);
 	cr_assert_eq(op.err, PFERR_P | PFERR_U);
@@ -1586,8 +1669,9 @@ Test(shadow, lapic_mirror,
 	cr_assert_eq(op.val, 0x05000000, "a read of the mirror got %08x", op.val);
 	op = store(0, LA_LAPIC + 0x80, 0x10, "a write of the LAPIC TPR");
 	expect_faults(&op, "a write of the mirrored LAPIC", SH_MMIO, SH_NCLASS);
-	cr_assert_eq(mmio_writes, 1);
-	cr_assert_eq(mmio_last, 0x10);
+	cr_assert_eq(vm.plat.stats.mmio_write, 1);
+	cr_assert_eq(vm.plat.lapic.tpr, 0x10, "the LAPIC model's TPR is %x "
+		     "after the guest wrote 10", vm.plat.lapic.tpr);
 	cr_assert_eq(*(uint32_t *) pa2kva(hpa + 0x80), 0, "the write reached "
 		     "the mirror page");
 	op = store(0, LA_LAPIC + 0x80, 0x20, "another write of the TPR");
@@ -1611,9 +1695,15 @@ Test(shadow, monitor_range,
 		    "own tables forbid the access")
 {
 	uint32_t la = MONBASE + 0x1000;
+	struct page *pp;
 	struct op op;
 
 	trace_setup();
+	/* The engine's entry there, as ring compression reserves it: a
+	 * table of its own (empty here). */
+	cr_assert_not_null(pp = page_alloc(ALLOC_ZERO));
+	pp->refs++;
+	shadow_reserve(&vm, PDX(MONBASE), page2pa(pp) | PTE_P | PTE_W);
 	poke(pde_gpa(DIR_GPA, la), PT1_GPA | PTE_P | PTE_W | PTE_A);
 	poke(pte_gpa(PT1_GPA, la), FRAME_GPA | KRW);
 	poke(FRAME_GPA + PGOFF(la), 0x5EC0DE);
@@ -1621,8 +1711,9 @@ Test(shadow, monitor_range,
 	expect_faults(&op, "a kernel read in the monitor's range", SH_MONITOR,
 		      SH_NCLASS);
 	cr_assert_eq(op.val, 0x5EC0DE, "the emulated read got %08x", op.val);
-	cr_assert(!(vm.sh.cur->ent[PDX(la)] & PTE_P), "the monitor's range "
-		  "holds a guest mapping");
+	cr_assert(vm.sh.cur->ent[PDX(la)] == 0 ||
+		  vm.sh.cur->ent[PDX(la)] == vm.sh.reserved_pde, "the monitor's "
+		  "range holds a guest mapping (%08x)", vm.sh.cur->ent[PDX(la)]);
 	op = load(PTW_USER, la, "a user read at MONBASE + 0x1000");
 	expect_faults(&op, "a user read in the monitor's range", SH_TRUE,
 		      SH_NCLASS);

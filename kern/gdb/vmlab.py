@@ -639,7 +639,7 @@ def counter_lines(vm, brief=False):
         if brief:
             out.append("  counters: " + ", ".join(
                 "%s %d" % (n, c) for n, c in counts.items()) +
-                "; te exits %d" % int(gdb.parse_and_eval("te_stats.exits")))
+                "; exits %d" % int(vm["st"]["exits"]))
             return out
         total = sum(counts.values())
         hidden = total - counts.get("true", 0)
@@ -653,8 +653,8 @@ def counter_lines(vm, brief=False):
             if f.name == "faults":
                 continue
             out.append("  %-16s %d" % (f.name, int(st[f.name])))
-    if sym_exists("te_stats"):
-        out.append("te: %d exits" % int(gdb.parse_and_eval("te_stats.exits")))
+    if has_field(vm, "st"):
+        out.append("vmm: %d exits" % int(vm["st"]["exits"]))
     return out
 
 
@@ -899,14 +899,14 @@ GuestSymbolsCommand()
 # The boot of guest_xv6 takes thousands of page faults before faultdemo
 # runs, and stopping GDB on each would take minutes.  So the fault
 # breakpoints are armed only once faultdemo has started: a breakpoint on
-# the monitor's handler of the guest's console output (te.c's
+# the monitor's handler of the guest's console output (vmm/board.c's
 # console_out, one call per byte the guest's UART sends) collects the
 # guest's lines, and the line faultdemo prints before its first step opens
 # the gate.  That costs one quick stop per byte of boot output (a few
 # hundred) instead of one per fault, needs no guest address, and is the
 # very line the audience sees on the console.
 
-START_SYMBOL = "te_run"
+START_SYMBOL = "vm_run"
 END_SYMBOLS = [("_panic", "the kernel panicked (stopped in _panic, before "
                 "its message: `bt` says where)"),
                ("monitor", "the monitor gave the guest up (the console above "
@@ -1198,7 +1198,7 @@ def on_connection_removed(event):
 
 
 class StartBreakpoint(gdb.Breakpoint):
-    """te_run: the kernel runs at its linked addresses, the guest not yet."""
+    """vm_run: the kernel runs at its linked addresses, the guest not yet."""
 
     def stop(self):
         demo.started = True

@@ -11,25 +11,21 @@
  * switch's code and tables, read-only, and the one page the CPU saves the
  * guest into on a trap (world_frame), whose contents every trap rewrites.
  */
-#ifndef VMM_MONVIEW_H
-#define VMM_MONVIEW_H
+#ifndef VMM_RINGCOMP_MONVIEW_H
+#define VMM_RINGCOMP_MONVIEW_H
 
 #include "kern/types.h"
 #include "kern/mmu.h"
 
 /**
- * @brief Give guest page directory @p pgdir the monitor's entry: one page
- * table mapping the world switch (kern/kernel.ld's .monview, read-only)
- * and world_frame's page (.monframe, writable), and nothing else of the
- * monitor's 4 MB at MONBASE.
- * @return 0, or -1 if there was no page for that table (message printed)
+ * @brief The page directory entry, at PDX(MONBASE), that every guest
+ * address space carries: one page table mapping the world switch
+ * (kern/kernel.ld's .monview, read-only) and world_frame's page
+ * (.monframe, writable), and nothing else of the monitor's 4 MB at
+ * MONBASE.  The table is built on the first call and shared by every
+ * directory.
+ * @return the entry, or 0 if there was no page for the table
  */
-int pgdir_copy_monitor(pde_t *pgdir);
-
-/**
- * @brief Whether @p la lies in the directory entry pgdir_copy_monitor()
- * fills: addresses no guest mapping of its own can use.
- */
-bool monitor_image_la(uintptr_t la);
+pde_t monview_pde(void);
 
 #endif

@@ -17,12 +17,12 @@
 #include "kern/memlayout.h"
 #include "vmm/vm.h"
 #include "vmm/linear.h"
-#include "vmm/shadowdesc.h"
-#include "vmm/shadowdt.h"
+#include "vmm/ringcomp/shadowdesc.h"
+#include "vmm/ringcomp/shadowdt.h"
 
 /*
  * The CPU reads these three on the guest's page directory, where they are
- * mapped read-only (vmm/monview.h): MONVIEW puts them there.
+ * mapped read-only (vmm/ringcomp/monview.h): MONVIEW puts them there.
  */
 #define MONVIEW	__attribute__((section(".monview.data")))
 
@@ -41,18 +41,7 @@ struct pseudodesc mon_idt_pd = { sizeof(mon_idt) - 1, 0 };
 /* The CPU reads only ss0:esp0 from it: where a trap out of ring 1 or 3 lands. */
 static struct taskstate mon_tss MONVIEW;
 
-/* The guest's ring-3 code slot made present while the guest runs it, or 0. */
-static unsigned shown_user_cs;
-
-/*
- * The guest's descriptors as its last lgdt found them: the shadow GDT is
- * made from them, and a user code slot is shown or hidden again from
- * them, with no walk of the guest's tables on every return to user mode
- * (and none that could fail and leave a slot shown).
- */
-static uint64_t guest_gdt[SDT_GUEST_MAX];
-
-/* The entry stubs of vmm/world.S, in vector order. */
+/* The entry stubs of vmm/ringcomp/world.S, in vector order. */
 extern uint32_t world_vectors[MIDT_NVEC];
 
 static uint64_t
@@ -76,15 +65,6 @@ sdt_init(uint32_t esp0)
 		segdesc64(SEG(STA_X | STA_R | STA_A, 0, 0xffffffff, 0));
 	shadow_gdt[SDT_MON_DS >> 3] =
 		segdesc64(SEG(STA_W | STA_A, 0, 0xffffffff, 0));
-	/*
-	 * Until its first lgdt the guest runs on flat segments a loader
-	 * would have left: ring-0 descriptors as the guest believes, put
-	 * through the same rule as any other guest descriptor.
-	 */
-	shadow_gdt[SDT_BOOT_CS >> 3] = desc_shadow(
-		segdesc64(SEG(STA_X | STA_R | STA_A, 0, 0xffffffff, 0)), MONBASE, false);
-	shadow_gdt[SDT_BOOT_DS >> 3] = desc_shadow(
-		segdesc64(SEG(STA_W | STA_A, 0, 0xffffffff, 0)), MONBASE, false);
 
 	memset(&mon_tss, 0, sizeof(mon_tss));
 	mon_tss.esp0 = esp0;
@@ -117,35 +97,38 @@ sdt_shadow_gdt(struct vm *vm)
 		if (i == 0 || i >= n ||
 		    linear_read(vm, g->base + i * 8, &d, 8, 0, &f) != 0)
 			d = 0;
-		guest_gdt[i] = d;
+		vm->rc.guest_gdt[i] = d;
 		shadow_gdt[i] = desc_shadow(d, MONBASE, true);
 	}
-	shown_user_cs = 0;
+	vm->rc.shown_user_cs = 0;
+	vm->rc.sdt_generation++;
 	return 0;
 }
 
 /* Shadow guest slot i again, its ring-3 code hidden or not. */
 static void
-reshadow(unsigned i, bool hide_user_code)
+reshadow(struct vm *vm, unsigned i, bool hide_user_code)
 {
-	shadow_gdt[i] = desc_shadow(guest_gdt[i], MONBASE, hide_user_code);
+	shadow_gdt[i] = desc_shadow(vm->rc.guest_gdt[i], MONBASE, hide_user_code);
+	vm->rc.sdt_generation++;
 }
 
 void
 sdt_show_user_cs(struct vm *vm, uint16_t sel)
 {
+	struct ringcomp *rc = &vm->rc;
 	unsigned i = sel >> 3;
 
-	if (shown_user_cs == i)
+	if (rc->shown_user_cs == i)
 		return;
-	if (shown_user_cs)
-		reshadow(shown_user_cs, true);
-	shown_user_cs = 0;
+	if (rc->shown_user_cs)
+		reshadow(vm, rc->shown_user_cs, true);
+	rc->shown_user_cs = 0;
 	if (i == 0 || (sel & 4) || i >= SDT_GUEST_MAX ||
 	    i * 8 + 7 > vm->vcpu.gdtr.limit)
 		return;
-	reshadow(i, false);
-	shown_user_cs = i;
+	reshadow(vm, i, false);
+	rc->shown_user_cs = i;
 }
 
 bool

@@ -1,23 +1,24 @@
 /*
  * world.S - the world switch: from the host into the guest and back.
  *
- * Trap-and-emulate (Adams & Agesen, section 2) needs two worlds on one
- * CPU.  In the host's, the kernel runs at ring 0 on its own GDT, IDT,
+ * A deprivileged guest (Adams & Agesen, section 2) needs two worlds on
+ * one CPU.  In the host's, the kernel runs at ring 0 on its own GDT, IDT,
  * TSS and page directory.  In the guest's, the guest runs deprivileged
  * (its kernel at ring 1, its user code at ring 3) on shadows: the shadow
- * GDT, the monitor's IDT and TSS (vmm/shadowdt.c) and, while guest paging
- * is off, the physical-mode page directory (vmm/gmem.c).  Every one of
+ * GDT, the monitor's IDT and TSS (vmm/ringcomp/shadowdt.c) and the shadow
+ * page tables, or while guest paging is off the physical-mode page
+ * directory (vmm/gmem.c).  Every one of
  * those shadows maps or describes the monitor too, so the few
  * instructions that change worlds can run in either.
  *
  * world_switch() is a function call from the monitor's point of view: it
  * goes into the guest and "returns" when the guest next traps.  The
  * guest's registers travel in one struct trapframe, world_frame
- * (vmm/te.c), in the kernel's usual layout (kern/trap.h).
+ * (vmm/ringcomp/world.h), in the kernel's usual layout (kern/trap.h).
  */
 #include "kern/memlayout.h"
 #include "kern/gdt.h"
-#include "vmm/shadowdt.h"
+#include "vmm/ringcomp/shadowdt.h"
 
 /* Offsets into struct trapframe (kern/trap.h). */
 #define TF_TRAPNO	48
@@ -26,7 +27,7 @@
 /*
  * The host's side of the switch, saved on the way out and restored on
  * the way back.  It is read on the guest's page directory, where it is
- * mapped read-only (vmm/monview.h): a guest that could write host_cr3
+ * mapped read-only (vmm/ringcomp/monview.h): a guest that could write host_cr3
  * would choose the monitor's address space.
  */
 	.section .monview.data, "aw"
@@ -55,8 +56,8 @@ world_fault_eip:	.long 0
  * int world_switch(uint32_t guest_cr3)
  *
  * In: interrupts off, world_frame holding the guest's registers with
- * selectors and EFLAGS as the CPU must have them (te.c makes sure every
- * selector names a usable shadow descriptor).  Out: 0 with world_frame
+ * selectors and EFLAGS as the CPU must have them (ringcomp.c makes
+ * sure every selector names a usable shadow descriptor).  Out: 0 with world_frame
  * holding the guest as it was when it trapped, or -1 if the monitor
  * itself faulted on the way in.
  */

@@ -1,15 +1,14 @@
 /*
  * monview.c - the monitor's page table in every guest address space.
  *
- * vmm/monview.h says why there is one and what it holds.  The sections it
+ * vmm/ringcomp/monview.h says why there is one and what it holds.  The sections it
  * maps are laid out by kern/kernel.ld inside the first 4 MB at MONBASE,
  * so one page table, built once and shared by every guest directory
  * (physical-mode and shadow alike), covers them.
  */
 #include "kern/types.h"
-#include "kern/printf.h"
 #include "kern/pmap.h"
-#include "vmm/monview.h"
+#include "vmm/ringcomp/monview.h"
 
 /* kern/kernel.ld: the world switch's code, its tables, world_frame. */
 extern char monview_text_start[], monview_text_end[];
@@ -28,17 +27,14 @@ map_range(char *start, char *end, pte_t perm)
 		monview_pt[PTX(va)] = MON2PHYS(va) | perm;
 }
 
-int
-pgdir_copy_monitor(pde_t *pgdir)
+pde_t
+monview_pde(void)
 {
 	struct page *pp;
 
 	if (monview_pt == NULL) {
-		if ((pp = page_alloc(ALLOC_ZERO)) == NULL) {
-			cprintf("vmm: no page left for the monitor's page table "
-				"in guest address spaces\n");
-			return -1;
-		}
+		if ((pp = page_alloc(ALLOC_ZERO)) == NULL)
+			return 0;
 		pp->refs++;
 		monview_pt = page2kva(pp);
 		/* No PTE_U: the guest's user mode sees none of it; and no
@@ -48,12 +44,5 @@ pgdir_copy_monitor(pde_t *pgdir)
 		map_range(monframe_start, monframe_end, PTE_P | PTE_W);
 	}
 	/* The directory entry allows all; the table's entries decide. */
-	pgdir[PDX(MONBASE)] = kva2pa(monview_pt) | PTE_P | PTE_W;
-	return 0;
-}
-
-bool
-monitor_image_la(uintptr_t la)
-{
-	return la >= MONBASE && la < MONBASE + PTSIZE;
+	return kva2pa(monview_pt) | PTE_P | PTE_W;
 }

@@ -1,5 +1,5 @@
 /*
- * intr.c - interrupts and exceptions, delivered the guest's way.
+ * deliver.c - interrupts and exceptions, delivered the guest's way.
  *
  * Adams & Agesen, section 2.3: the guest's IDT is a primary structure
  * the CPU never sees (the CPU has the monitor's IDT, vmm/shadowdt.c).  So
@@ -19,14 +19,9 @@
 #include "kern/assert.h"
 #include "kern/mmu.h"
 #include "vmm/vm.h"
+#include "vmm/desc.h"
 #include "vmm/linear.h"
-#include "vmm/shadowdesc.h"
-#include "vmm/emulate.h"
-#include "vmm/te.h"
-
-/* Gate types (system descriptors, S = 0). */
-#define GATE_INT32	0xe
-#define GATE_TRAP32	0xf
+#include "vmm/ringcomp/ringcomp.h"
 
 /* The 32-bit values a delivery pushes, in push order, at most six. */
 struct frame {
@@ -37,9 +32,20 @@ struct frame {
 static int
 fail(struct vm *vm, unsigned vector, const char *why)
 {
-	cprintf("te: cannot deliver vector %u to the guest at %08x: %s "
-		"(on a real CPU: a triple fault)\n", vector, vm->vcpu.eip, why);
-	return -1;
+	return vm_kill(vm, "cannot deliver vector %u to the guest: %s (on a "
+		       "real CPU: a triple fault)", vector, why);
+}
+
+/* A fault raised while delivering: the CPU's #GP, #NP with an error code. */
+static int
+deliver_fault(struct vm *vm, unsigned vector, uint32_t err)
+{
+	struct vm_event ev = {
+		.kind = EVENT_EXCEPTION, .vector = vector, .has_err = true,
+		.err = err,
+	};
+
+	return rc_deliver(vm, &ev);
 }
 
 /* Push fr onto the stack at ss:*esp, as the CPU does: through the
@@ -65,9 +71,12 @@ push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 }
 
 int
-intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
-	     bool soft)
+rc_deliver(struct vm *vm, const struct vm_event *ev)
 {
+	unsigned vector = ev->vector;
+	bool soft = ev->kind == EVENT_SOFTINT;
+	bool has_err = ev->kind == EVENT_EXCEPTION && ev->has_err;
+	uint32_t err = ev->err;
 	struct vcpu *v = &vm->vcpu;
 	struct vseg ss = v->seg[SEG_SS];
 	struct frame fr = { .n = 0 };
@@ -78,37 +87,32 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	uint16_t sel;
 	int new_cpl;
 
-	if (soft)
-		te_stats.inj_soft++;
-	else if (vector < 32)
-		te_stats.inj_exc++;
 	/* The gate, from the guest's IDT (a supervisor read, linear). */
 	if (vector * 8 + 7 > v->idtr.limit ||
 	    linear_read(vm, v->idtr.base + vector * 8, &gate, 8, 0, &f) != 0) {
 		if (soft)
-			return intr_deliver(vm, T_GP, true, vector * 8 + 2, false);
+			return deliver_fault(vm, T_GPFLT, vector * 8 + 2);
 		return fail(vm, vector, "beyond the guest's IDT limit");
 	}
 	type = (gate >> DESC_TYPE_SHIFT) & 0x1f;
-	dpl = (gate >> DESC_DPL_SHIFT) & 3;
-	if (type != GATE_INT32 && type != GATE_TRAP32)
+	dpl = desc_dpl(gate);
+	if (type != STS_IG32 && type != STS_TG32)
 		return fail(vm, vector, "not a 32-bit interrupt or trap gate "
 			    "(task gates are not emulated)");
 	/* int n may use only gates the guest opened to its CPL. */
 	if (soft && (int) dpl < v->cpl)
-		return intr_deliver(vm, T_GP, true, vector * 8 + 2, false);
+		return deliver_fault(vm, T_GPFLT, vector * 8 + 2);
 	if (!(gate & DESC_P)) {
-		if (vector == T_NP)
+		if (vector == T_SEGNP)
 			return fail(vm, vector, "its gate is not present");
-		return intr_deliver(vm, T_NP, true, vector * 8 + 2, false);
+		return deliver_fault(vm, T_SEGNP, vector * 8 + 2);
 	}
-	sel = (gate >> 16) & 0xffff;
-	off = (uint32_t) (gate & 0xffff) | (uint32_t) (gate >> 48) << 16;
-	if (te_guest_desc(vm, sel, &cd) < 0 || !(cd & DESC_S) ||
-	    !((cd >> DESC_TYPE_SHIFT) & STA_X) || !(cd & DESC_P))
+	sel = gate_selector(gate);
+	off = gate_offset(gate);
+	if ((sel & ~3u) == 0 || linear_read_desc(vm, sel, &cd) < 0 ||
+	    !(cd & DESC_S) || !(desc_type(cd) & STA_X) || !(cd & DESC_P))
 		return fail(vm, vector, "its gate's code segment is unusable");
-	new_cpl = (cd >> DESC_TYPE_SHIFT) & STA_C ? v->cpl :
-		(int) ((cd >> DESC_DPL_SHIFT) & 3);
+	new_cpl = desc_type(cd) & STA_C ? v->cpl : (int) desc_dpl(cd);
 	if (new_cpl > v->cpl)
 		return fail(vm, vector, "its handler is less privileged");
 
@@ -118,7 +122,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 
 		if (linear_read(vm, v->tr.base + 4, &esp0, 4, 0, &f) != 0 ||
 		    linear_read(vm, v->tr.base + 8, &ss0, 2, 0, &f) != 0 ||
-		    te_guest_desc(vm, ss0, &sd) < 0)
+		    linear_read_desc(vm, ss0, &sd) < 0)
 			return fail(vm, vector, "no usable ring-0 stack in the guest's TSS");
 		fr.w[fr.n++] = v->seg[SEG_SS].sel;
 		fr.w[fr.n++] = v->gpr[REG_ESP];
@@ -133,7 +137,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	if (has_err)
 		fr.w[fr.n++] = err;
 	if (push_frame(vm, &ss, &esp, &fr) < 0)
-		return fail(vm, vector, "its stack is not mapped in guest RAM "
+		return fail(vm, vector, "its stack is not mapped "
 			    "(on a real CPU: a fault while delivering)");
 
 	/* Commit: the handler runs with the state the gate gives. */
@@ -143,7 +147,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	v->eip = off;
 	v->cpl = new_cpl;
 	v->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
-	if (type == GATE_INT32)
+	if (type == STS_IG32)
 		v->eflags &= ~FL_IF;
 #else
 	/* LAB 4: your code here.
@@ -154,7 +158,7 @@ intr_deliver(struct vm *vm, unsigned vector, bool has_err, uint32_t err,
 	 * Then load the gate's CS:EIP and the new stack into the vcpu, set
 	 * its CPL, and clear TF, NT, RF, VM, and IF for an interrupt gate. */
 	(void) push_frame; (void) off; (void) esp; (void) has_err; (void) err;
-	panic("intr_deliver: not implemented (lab 4)");
+	panic("rc_deliver: not implemented (lab 4)");
 #endif
 	v->halted = false;
 	return 0;

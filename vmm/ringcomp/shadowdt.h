@@ -11,8 +11,8 @@
  * The top slots of the shadow GDT are the monitor's own: a guest selector
  * naming one gets a fault, as it would on a GDT that ends earlier.
  */
-#ifndef VMM_SHADOWDT_H
-#define VMM_SHADOWDT_H
+#ifndef VMM_RINGCOMP_SHADOWDT_H
+#define VMM_RINGCOMP_SHADOWDT_H
 
 /* 8192 descriptors: as many as any GDTR limit can reach. */
 #define SDT_NDESC	8192
@@ -22,8 +22,6 @@
 #define SDT_MON_CS	(8184 << 3)	/* monitor code, ring 0 */
 #define SDT_MON_DS	(8185 << 3)	/* monitor data and stack, ring 0 */
 #define SDT_MON_TSS	(8186 << 3)	/* the monitor's TSS: ss0:esp0, no I/O bitmap */
-#define SDT_BOOT_CS	(8187 << 3)	/* the guest's flat code before its first lgdt */
-#define SDT_BOOT_DS	(8188 << 3)	/* the guest's flat data before its first lgdt */
 
 /* Vectors the monitor's IDT has gates for: exceptions, host IRQs, 48. */
 #define MIDT_NVEC	49
@@ -31,7 +29,8 @@
 #ifndef ASSEMBLER
 #include "kern/types.h"
 #include "kern/mmu.h"
-#include "vmm/vm.h"
+
+struct vm;
 
 /* The tables themselves: world.S loads them on the way into the guest. */
 extern uint64_t shadow_gdt[SDT_NDESC];
@@ -40,15 +39,17 @@ extern struct pseudodesc shadow_gdt_pd, mon_idt_pd;
 /**
  * @brief Build the monitor's slots of the shadow GDT, the monitor's TSS
  * (ring-0 stack @p esp0, no I/O bitmap) and the monitor's IDT, whose
- * gates lead to the stubs of vmm/world.S.  The guest's slots start empty.
+ * gates lead to the stubs of vmm/ringcomp/world.S.  The guest's slots
+ * start empty.
  */
 void sdt_init(uint32_t esp0);
 
 /**
- * @brief Re-shadow the guest's GDT after an lgdt: every descriptor the
- * guest's GDTR reaches, up to SDT_GUEST_MAX, through desc_shadow() with
- * ring-3 code hidden; the rest of the guest's slots are cleared.
- * @return 0, or -1 if the table is not in guest RAM
+ * @brief Shadow the guest's GDT (at the start, and after each lgdt):
+ * every descriptor the guest's GDTR reaches, up to SDT_GUEST_MAX, through
+ * desc_shadow() with ring-3 code hidden; the rest of the guest's slots
+ * are cleared.
+ * @return 0, or -1 if the table is not mapped (the CPU's \#PF)
  */
 int sdt_shadow_gdt(struct vm *vm);
 

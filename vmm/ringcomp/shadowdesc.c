@@ -10,7 +10,7 @@
  */
 #include "kern/types.h"
 #include "kern/mmu.h"
-#include "vmm/shadowdesc.h"
+#include "vmm/ringcomp/shadowdesc.h"
 
 /* Replace the limit of d with the byte limit lim (the last byte's offset). */
 static uint64_t

@@ -8,18 +8,11 @@
  * section 3.2), with whatever cannot be truncated made not present so
  * that using it traps into the monitor instead.
  */
-#ifndef VMM_SHADOWDESC_H
-#define VMM_SHADOWDESC_H
+#ifndef VMM_RINGCOMP_SHADOWDESC_H
+#define VMM_RINGCOMP_SHADOWDESC_H
 
 #include "kern/types.h"
-#include "vmm/vcpu.h"	/* desc_base, desc_limit */
-
-/* Fields of a descriptor held in a uint64_t (SDM vol. 3, 3.4.5). */
-#define DESC_P		(1ull << 47)
-#define DESC_S		(1ull << 44)
-#define DESC_G		(1ull << 55)
-#define DESC_DPL_SHIFT	45
-#define DESC_TYPE_SHIFT	40
+#include "vmm/desc.h"
 
 /**
  * @brief The descriptor to put in the shadow GDT for guest descriptor @p d.

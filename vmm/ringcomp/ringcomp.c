@@ -1,0 +1,234 @@
+/*
+ * ringcomp.c - into a deprivileged guest and back: the vcpu as the CPU
+ * must have it, the CPU's trap as the guest must believe it.
+ *
+ * Adams & Agesen, sections 2.1-2.3.  The vcpu holds what the guest
+ * believes; world_frame what the CPU must have.  They differ in exactly
+ * the ways deprivileging forces:
+ *
+ *   - CS and SS carry RPL 1 where the guest believes 0 (the shadow GDT
+ *     makes every DPL 0 descriptor DPL 1, vmm/ringcomp/shadowdesc.c);
+ *   - the real EFLAGS have IOPL 0, so that cli, sti, in and out trap, but
+ *     IF equal to the virtual IF: xv6-style guests read IF with pushfl,
+ *     which does not trap (docs/design.md section 5);
+ *   - the guest's ring-3 code descriptors are hidden in the shadow GDT,
+ *     so that the guest kernel's iret to user mode traps (an iret at
+ *     ring 1 cannot set IF), and the world switch itself enters ring 3
+ *     on the one descriptor shown for it.
+ */
+#include "kern/types.h"
+#include "kern/string.h"
+#include "kern/printf.h"
+#include "kern/x86.h"
+#include "kern/mmu.h"
+#include "kern/memlayout.h"
+#include "vmm/vm.h"
+#include "vmm/desc.h"
+#include "vmm/linear.h"
+#include "vmm/shadow.h"
+#include "vmm/ringcomp/ringcomp.h"
+#include "vmm/ringcomp/monview.h"
+#include "vmm/ringcomp/world.h"
+
+/* In a page of its own, the only monitor page a guest's tables map
+ * writable (vmm/ringcomp/monview.h): every trap out of the guest
+ * rewrites it. */
+struct trapframe world_frame
+	__attribute__((section(".monframe"), aligned(PGSIZE)));
+
+static const char *const sreg_names[NSREGS] = { "es", "cs", "ss", "ds", "fs", "gs" };
+
+int
+rc_setup(struct vm *vm)
+{
+	pde_t monview = monview_pde();
+
+	if (monview == 0)
+		return vm_kill(vm, "no host page left for the monitor's page "
+			       "table in guest address spaces");
+	/* The world switch runs on the guest's directory: with guest
+	 * paging off on the physical-mode one, else on every shadow root. */
+	vm->physmap[PDX(MONBASE)] = monview;
+	shadow_reserve(vm, PDX(MONBASE), monview);
+	memset(&vm->rc, 0, sizeof(vm->rc));
+	sdt_init((uint32_t) (&world_frame + 1));
+	if (sdt_shadow_gdt(vm) < 0)
+		return vm_kill(vm, "the guest's GDT at %08x is not mapped",
+			       vm->vcpu.gdtr.base);
+	return 0;
+}
+
+int
+rc_load_dtr(struct vm *vm, enum emu_dtr which, struct emu_fault *f)
+{
+	/* The IDTR, LDTR and TR stay virtual: deliver.c reads the guest's
+	 * IDT and TSS when it delivers.  Only the GDT has a shadow. */
+	if (which != EMU_GDTR || sdt_shadow_gdt(vm) == 0)
+		return 0;
+	*f = (struct emu_fault) { .vector = T_GPFLT, .has_err = true, .err = 0 };
+	return -1;
+}
+
+/* The ring the CPU really runs the guest's CPL at: ring compression. */
+static int
+real_ring(const struct vcpu *v)
+{
+	return v->cpl == 0 ? 1 : v->cpl;
+}
+
+/*
+ * Whether the world switch can load every selector of world_frame, which
+ * it does at ring 0, in the monitor: a selector the shadow GDT cannot
+ * back must stop the guest here instead.  The answer only changes with
+ * the selectors or the shadow GDT, so it is kept.
+ */
+static int
+check_selectors(struct vm *vm, const uint16_t sel[NSREGS])
+{
+	struct ringcomp *rc = &vm->rc;
+	int s;
+
+	for (s = 0; s < NSREGS && sel[s] == rc->checked_sel[s]; s++)
+		;
+	if (s == NSREGS && rc->checked_generation == rc->sdt_generation)
+		return 0;
+	for (s = 0; s < NSREGS; s++)
+		if (!sdt_selector_ok(sel[s], s))
+			return vm_kill(vm, "the guest's %%%s = %04x names no "
+				       "usable shadow descriptor", sreg_names[s],
+				       sel[s]);
+	memcpy(rc->checked_sel, sel, sizeof(rc->checked_sel));
+	rc->checked_generation = rc->sdt_generation;
+	return 0;
+}
+
+/* The vcpu as world_frame.  -1 (after vm_kill) if some selector could
+ * not be loaded by the world switch. */
+static int
+vcpu_to_frame(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct trapframe *f = &world_frame;
+	int ring = real_ring(v);
+	uint16_t sel[NSREGS];
+
+	f->regs.eax = v->gpr[REG_EAX];
+	f->regs.ecx = v->gpr[REG_ECX];
+	f->regs.edx = v->gpr[REG_EDX];
+	f->regs.ebx = v->gpr[REG_EBX];
+	f->regs.ebp = v->gpr[REG_EBP];
+	f->regs.esi = v->gpr[REG_ESI];
+	f->regs.edi = v->gpr[REG_EDI];
+	f->esp = v->gpr[REG_ESP];
+	f->eip = v->eip;
+	/* A selector's RPL must match the ring for CS and SS; the data
+	 * segments keep what the guest loaded, as the CPU would. */
+	sel[SEG_CS] = f->cs = (v->seg[SEG_CS].sel & ~3) | ring;
+	sel[SEG_SS] = f->ss = (v->seg[SEG_SS].sel & ~3) | ring;
+	sel[SEG_DS] = f->ds = v->seg[SEG_DS].sel;
+	sel[SEG_ES] = f->es = v->seg[SEG_ES].sel;
+	sel[SEG_FS] = f->fs = v->seg[SEG_FS].sel;
+	sel[SEG_GS] = f->gs = v->seg[SEG_GS].sel;
+	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
+	 * traps.  Real IF = virtual IF.  No task nesting, no v8086. */
+	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_NT | FL_VM | FL_RF)) | 0x2;
+
+	/* This iret of ours is the real return to user mode: show it the
+	 * one user code segment it needs. */
+	sdt_show_user_cs(vm, ring == 3 ? f->cs : 0);
+	return check_selectors(vm, sel);
+}
+
+/* A selector the guest may have loaded behind our back: refresh the cache. */
+static void
+refresh_seg(struct vm *vm, int s, uint16_t sel)
+{
+	uint64_t d;
+
+	if ((sel & ~3) == 0 || linear_read_desc(vm, sel, &d) < 0)
+		d = 0;
+	vseg_from_desc(&vm->vcpu.seg[s], sel, d);
+}
+
+/* world_frame, as the guest must believe it, into the vcpu. */
+static void
+frame_to_vcpu(struct vm *vm)
+{
+	struct vcpu *v = &vm->vcpu;
+	struct trapframe *f = &world_frame;
+	int ring = f->cs & 3, s;
+	uint16_t sel[NSREGS];
+
+	v->gpr[REG_EAX] = f->regs.eax;
+	v->gpr[REG_ECX] = f->regs.ecx;
+	v->gpr[REG_EDX] = f->regs.edx;
+	v->gpr[REG_EBX] = f->regs.ebx;
+	v->gpr[REG_EBP] = f->regs.ebp;
+	v->gpr[REG_ESI] = f->regs.esi;
+	v->gpr[REG_EDI] = f->regs.edi;
+	v->gpr[REG_ESP] = f->esp;
+	v->eip = f->eip;
+	v->cpl = ring == 1 ? 0 : ring;
+	/* Ring 1 is the guest's ring 0: hide the compression. */
+	sel[SEG_CS] = ring == 1 ? f->cs & ~3 : f->cs;
+	sel[SEG_SS] = ring == 1 ? f->ss & ~3 : f->ss;
+	sel[SEG_DS] = f->ds;
+	sel[SEG_ES] = f->es;
+	sel[SEG_FS] = f->fs;
+	sel[SEG_GS] = f->gs;
+	for (s = 0; s < NSREGS; s++)
+		if (sel[s] != v->seg[s].sel)
+			refresh_seg(vm, s, sel[s]);
+	/* The arithmetic flags, TF, AC... are the guest's own; IF and IOPL
+	 * are virtual (and IF cannot have changed: popf at ring 1 keeps it). */
+	v->eflags = (f->eflags & ~(FL_IF | FL_IOPL_MASK)) |
+		    (v->eflags & (FL_IF | FL_IOPL_MASK));
+}
+
+/* Whether the CPU pushes an error code for exception vector v. */
+static bool
+has_error_code(unsigned v)
+{
+	return v == T_DBLFLT || (v >= T_TSS && v <= T_PGFLT) || v == T_ALIGN;
+}
+
+int
+rc_enter(struct vm *vm, struct vm_exit *exit)
+{
+	struct trapframe *f = &world_frame;
+
+	if (vcpu_to_frame(vm) < 0)
+		return -1;
+	if (world_switch(shadow_cr3(vm)) < 0)
+		return vm_kill(vm, "trap %u in the monitor's world switch at %08x",
+			       world_fault_trapno, world_fault_eip);
+	/* Before anything else can fault and overwrite it. */
+	exit->la = rcr2();
+	exit->vector = f->trapno;
+	exit->has_err = f->trapno < NEXCEPTIONS && has_error_code(f->trapno);
+	exit->err = f->err;
+	if (f->trapno < MIDT_NVEC)
+		vm->rc.by_vector[f->trapno]++;
+	frame_to_vcpu(vm);
+	/* One guest instruction has run since the last entry: an sti
+	 * shadow is over (an approximation: see vcpu.h). */
+	vm->vcpu.intr_shadow = false;
+	return 0;
+}
+
+void
+rc_print_stats(const struct vm *vm, const char *name)
+{
+	const char *sep = " ";
+	unsigned i;
+
+	cprintf("%s: exits by cause:", name);
+	for (i = 0; i < MIDT_NVEC; i++) {
+		if (vm->rc.by_vector[i]) {
+			cprintf("%s%s %llu", sep, trap_name(i),
+				(unsigned long long) vm->rc.by_vector[i]);
+			sep = ", ";
+		}
+	}
+	cprintf("\n");
+}

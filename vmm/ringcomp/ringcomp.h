@@ -1,0 +1,97 @@
+/*
+ * ringcomp.h - a guest kernel run deprivileged on the real CPU: what the
+ * trap-and-emulate engine and the binary translator share.
+ *
+ * Adams & Agesen, sections 2.1-2.3 and 3.2.  Both software engines run
+ * the guest's kernel at ring 1 and its user code at ring 3, on tables
+ * the monitor builds: the shadow GDT (the guest's descriptors with DPL 0
+ * made 1 and limits truncated below the monitor), the monitor's IDT and
+ * TSS, and a page table that shows the world switch in every guest
+ * address space.  Squeezing the guest's two rings into the CPU's rings
+ * 1 and 3 is "ring compression", and this module hides it from the guest
+ * wherever the guest could look:
+ *
+ *	frame.c		the vcpu (what the guest believes) to the CPU's
+ *			registers and back: RPL 1 where the guest sees 0,
+ *			IOPL 0 so that cli/sti/in/out trap, real IF = virtual IF
+ *	world.S		the world switch and the monitor's trap stubs
+ *	shadowdt.c	the shadow GDT, the monitor's IDT and TSS
+ *	shadowdesc.c	the rule for one shadow descriptor
+ *	monview.c	what a guest address space maps of the monitor
+ *	deliver.c	interrupts and exceptions through the guest's IDT,
+ *			with frames that show ring 0
+ *
+ * The VT-x engine needs none of it: VMX non-root mode runs the guest at
+ * its own rings, and the hardware delivers through the guest's IDT.
+ */
+#ifndef VMM_RINGCOMP_RINGCOMP_H
+#define VMM_RINGCOMP_RINGCOMP_H
+
+#include "kern/types.h"
+#include "vmm/emulate.h"
+#include "vmm/vcpu.h"
+#include "vmm/ringcomp/shadowdt.h"
+
+struct vm;
+struct vm_exit;
+struct vm_event;
+
+/* A deprivileged guest's CPU-side state (part of struct vm). */
+struct ringcomp {
+	/*
+	 * The guest's descriptors as its last lgdt found them: the shadow
+	 * GDT is made from them, and the user code slot shown for a return
+	 * to ring 3 is shown and hidden again from them, with no walk of
+	 * the guest's tables (and none that could fail and leave a slot
+	 * shown).
+	 */
+	uint64_t guest_gdt[SDT_GUEST_MAX];
+	unsigned shown_user_cs;		/* the slot made present, or 0 */
+	/*
+	 * Bumped whenever a guest slot of the shadow GDT changes; the
+	 * selectors last found loadable, and the generation they were
+	 * checked at, spare the check on the many entries that change
+	 * neither (docs/design.md section 8: an exit's cost is the lesson).
+	 */
+	uint32_t sdt_generation;
+	uint32_t checked_generation;
+	uint16_t checked_sel[NSREGS];
+	uint64_t by_vector[MIDT_NVEC];	/* exits by the CPU's vector */
+};
+
+/**
+ * @brief Build the tables the CPU runs a deprivileged guest on: the
+ * shadow GDT from the guest's, the monitor's IDT and TSS, and the
+ * monitor's view in the physical-mode directory and in every shadow root.
+ * @return 0, or -1 after vm_kill()
+ */
+int rc_setup(struct vm *vm);
+
+/**
+ * @brief Run the guest at its compressed ring until its next trap, then
+ * bring the vcpu up to date from what the CPU saved; @p exit gets the
+ * trap's vector, error code and (for a page fault) CR2, for the engine
+ * to give it a reason.
+ * @return 0, or -1 after vm_kill() (a selector the CPU cannot be given,
+ * or a fault inside the world switch)
+ */
+int rc_enter(struct vm *vm, struct vm_exit *exit);
+
+/**
+ * @brief Deliver @p ev through the guest's IDT as the CPU would at the
+ * guest's privilege level (struct engine's inject).
+ * @return 0, or -1 after vm_kill() if the delivery itself failed beyond
+ * what the guest could handle (on a real CPU: a triple fault)
+ */
+int rc_deliver(struct vm *vm, const struct vm_event *ev);
+
+/**
+ * @brief The guest loaded a descriptor-table register (struct engine's
+ * load_dtr): re-shadow its GDT after an lgdt.
+ */
+int rc_load_dtr(struct vm *vm, enum emu_dtr which, struct emu_fault *f);
+
+/** @brief Print the exits by vector, each line starting "NAME: ". */
+void rc_print_stats(const struct vm *vm, const char *name);
+
+#endif

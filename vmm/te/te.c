@@ -1,0 +1,80 @@
+/*
+ * te.c - the trap-and-emulate engine: the guest runs as it is, and every
+ * instruction it may not run traps.
+ *
+ * Adams & Agesen, section 2.  The guest's kernel runs directly on the
+ * CPU, deprivileged to ring 1 (vmm/ringcomp/ says how, and how the
+ * compression is hidden), so each privileged instruction it executes
+ * traps to the monitor, which carries it out on the virtual CPU with the
+ * one emulator and lets the guest go on.  What is te's own is only the
+ * meaning of each trap:
+ *
+ *	host IRQ vector		a host device: the host's handler takes it
+ *	#PF, guest paging on	the shadow MMU's (vmm/shadow_fault.c)
+ *	#GP			a privileged instruction, I/O, int n, a segment
+ *				limit: emulate
+ *	#NP			a descriptor the shadow GDT hides (the guest's
+ *				iret to ring 3): emulate
+ *	#PF, guest paging off	an address beyond guest RAM: emulate
+ *	#UD			an instruction the guest's CPU has and ours
+ *				lacks: emulate
+ *	any other exception	the guest's own (a divide error): reflect it
+ *
+ * Everything else - the run loop, the emulation, the page-fault policy,
+ * delivery, idling, the devices and their clock - is the core's, shared
+ * with the other engines (vmm/run.c).
+ */
+#include "kern/types.h"
+#include "kern/printf.h"
+#include "kern/trap.h"
+#include "kern/mmu.h"
+#include "vmm/vm.h"
+#include "vmm/ringcomp/ringcomp.h"
+#include "vmm/te/te.h"
+
+/* What a trap at this vector means for a guest run as it is. */
+static enum vm_exit_reason
+reason_of(const struct vm *vm, const struct vm_exit *x)
+{
+	unsigned vec = x->vector;
+
+	if (vec >= IRQ_OFFSET && vec < IRQ_OFFSET + NIRQS)
+		return EXIT_HOST_IRQ;
+	if (vec == T_PGFLT && (vm->vcpu.cr0 & CR0_PG))
+		return EXIT_PAGE_FAULT;
+	switch (vec) {
+	case T_GPFLT:
+	case T_SEGNP:
+	case T_PGFLT:
+	case T_ILLOP:
+		return EXIT_EMULATE;
+	}
+	return EXIT_EXCEPTION;
+}
+
+static int
+te_enter(struct vm *vm, struct vm_exit *x)
+{
+	if (rc_enter(vm, x) < 0)
+		return -1;
+	if (x->vector >= IRQ_OFFSET + NIRQS)
+		return vm_kill(vm, "unexpected trap %u from the guest", x->vector);
+	x->reason = reason_of(vm, x);
+	return 0;
+}
+
+static void
+te_print_stats(const struct vm *vm)
+{
+	rc_print_stats(vm, "te");
+}
+
+const struct engine te_engine = {
+	.name = "te",
+	.what = "trap-and-emulate, the guest kernel at ring 1",
+	.setup = rc_setup,
+	.enter = te_enter,
+	.inject = rc_deliver,
+	.print_stats = te_print_stats,
+	.load_dtr = rc_load_dtr,
+};

@@ -167,7 +167,7 @@ GRADE_TEST(lab5, shadowsuite_true, 15, "under the monitor, what the guest's tabl
 }
 
 /*
- * The LAPIC mirror (vmm/te.c): the first read of the LAPIC page is a
+ * The LAPIC mirror (vmm/mirror.c): the first read of the LAPIC page is a
  * hidden MMIO fault, after which the shadow maps a read-only copy of its
  * registers.  shadowsuite reads the ID LAPIC_READS times: the monitor
  * must have seen only a handful of them, and the copy must follow writes.

@@ -403,6 +403,106 @@ Test(emulate, iret_bad_frames)
 	cr_assert_eq(v.eip, CODE);
 }
 
+/* A segment load that faults: the vector and error code, nothing changed. */
+static void
+seg_fault(const char *code, size_t n, int vec, uint32_t err, const char *what)
+{
+	struct vseg before = v.seg[SEG_DS], ss = v.seg[SEG_SS];
+	uint32_t esp = v.gpr[REG_ESP];
+
+	cr_assert_eq(fk_run_len(&v, code, n, &ev), EMU_FAULT, "%s: no fault", what);
+	cr_assert_eq(ev.fault.vector, vec, "%s: vector %d, want %d", what,
+		     ev.fault.vector, vec);
+	cr_assert_eq(ev.fault.err, err, "%s: error code %x, want %x", what,
+		     ev.fault.err, err);
+	cr_assert_eq(v.seg[SEG_DS].sel, before.sel, "%s: %%ds changed", what);
+	cr_assert_eq(v.seg[SEG_SS].sel, ss.sel, "%s: %%ss changed", what);
+	cr_assert_eq(v.gpr[REG_ESP], esp, "%s: ESP moved", what);
+	cr_assert_eq(v.eip, CODE, "%s: EIP moved", what);
+}
+
+Test(emulate, segment_loads)
+{
+	gdt();
+	/* mov %ax, %ds of a ring-0 data segment: loaded, and marked
+	 * accessed in the GDT as the CPU marks it. */
+	v.gpr[REG_EAX] = 0x10;
+	cr_assert_eq(fk_run(&v, "\x8e\xd8", &ev), EMU_DONE);
+	cr_assert_eq(v.seg[SEG_DS].sel, 0x10);
+	cr_assert_eq(v.seg[SEG_DS].limit, 0xffffffff);
+	cr_assert_eq(fk_get32(0x2000 + 0x14), 0xcf9300, "the accessed bit");
+	/* mov %ax, %ss: loaded, and no interrupt before the next insn */
+	v.eip = CODE;
+	cr_assert_eq(fk_run(&v, "\x8e\xd0", &ev), EMU_DONE);
+	cr_assert(v.intr_shadow, "mov to %%ss leaves no interrupt shadow");
+	/* Readable code is a valid data segment. */
+	v.eip = CODE;
+	v.gpr[REG_EAX] = 0x08;
+	cr_assert_eq(fk_run(&v, "\x8e\xc0", &ev), EMU_DONE);
+	cr_assert_eq(v.seg[SEG_ES].sel, 0x08);
+	/* A null selector: fine for %es, #GP(0) for %ss. */
+	v.eip = CODE;
+	v.gpr[REG_EAX] = 0;
+	cr_assert_eq(fk_run(&v, "\x8e\xc0", &ev), EMU_DONE);
+	cr_assert_eq(v.seg[SEG_ES].sel, 0);
+	v.eip = CODE;
+	seg_fault("\x8e\xd0", 2, T_GPFLT, 0, "a null %ss");
+	/* RPL 3 into %ss at CPL 0: #GP(selector) */
+	v.gpr[REG_EAX] = 0x23;
+	seg_fault("\x8e\xd0", 2, T_GPFLT, 0x20, "%ss of another ring");
+	/* Past the GDT's limit. */
+	v.gpr[REG_EAX] = 0x28;
+	seg_fault("\x8e\xd8", 2, T_GPFLT, 0x28, "beyond the GDT");
+	/* Not present: #NP for %ds, #SS for %ss, the selector as the code. */
+	fk_put32(0x2000 + 0x14, 0xcf1200);
+	v.gpr[REG_EAX] = 0x10;
+	seg_fault("\x8e\xd8", 2, T_SEGNP, 0x10, "a not-present %ds");
+	seg_fault("\x8e\xd0", 2, T_STACK, 0x10, "a not-present %ss");
+	fk_put32(0x2000 + 0x14, 0xcf9200);
+	/* %cs is not a mov target: the decoder already says #UD. */
+	{
+		struct insn in;
+
+		memcpy(fk.mem + v.eip, "\x8e\xc8", 2);
+		cr_assert_eq(emu_fetch(&v, &in, &fk_ops, NULL, &ev), EMU_FAULT);
+		cr_assert_eq(ev.fault.vector, T_ILLOP);
+	}
+	/* From ring 3, a ring-0 data segment: #GP(selector). */
+	v.cpl = 3;
+	seg_fault("\x8e\xd8", 2, T_GPFLT, 0x10, "a ring-0 %ds at CPL 3");
+	v.cpl = 0;
+}
+
+Test(emulate, segment_pop_and_far_pointer)
+{
+	gdt();
+	/* pop %ds: ESP moves only once the load has been checked. */
+	v.gpr[REG_ESP] = 0x7000;
+	fk_put32(0x7000, 0x28);
+	seg_fault("\x1f", 1, T_GPFLT, 0x28, "pop of a selector past the GDT");
+	fk_put32(0x7000, 0x10);
+	cr_assert_eq(fk_run(&v, "\x1f", &ev), EMU_DONE);
+	cr_assert_eq(v.seg[SEG_DS].sel, 0x10);
+	cr_assert_eq(v.gpr[REG_ESP], 0x7004);
+	/* lds 0x4000, %eax: the offset, then the selector */
+	v.eip = CODE;
+	fk_put32(DATA, 0x12345678);
+	fk_put32(DATA + 4, 0x2b);
+	cr_assert_eq(fk_run(&v, "\xc5\x05\x00\x40\x00\x00", &ev), EMU_FAULT);
+	cr_assert_eq(ev.fault.err, 0x28, "lds past the GDT: error %x",
+		     ev.fault.err);
+	cr_assert_eq(v.gpr[REG_EAX], 0, "a faulting lds changed %%eax");
+	/* A ring-3 data segment is fine from ring 0. */
+	fk_put32(DATA + 4, 0x20);
+	cr_assert_eq(fk_run(&v, "\xc5\x05\x00\x40\x00\x00", &ev), EMU_DONE);
+	cr_assert_eq(v.seg[SEG_DS].sel, 0x20);
+	v.eip = CODE;
+	fk_put32(DATA + 4, 0x10);
+	cr_assert_eq(fk_run(&v, "\xc5\x05\x00\x40\x00\x00", &ev), EMU_DONE);
+	cr_assert_eq(v.gpr[REG_EAX], 0x12345678);
+	cr_assert_eq(v.seg[SEG_DS].sel, 0x10);
+}
+
 Test(emulate, unhandled_has_reason)
 {
 	cr_assert_eq(fk_run(&v, "\x0f\xaf\xc1", &ev), EMU_UNHANDLED);	/* imul */

@@ -1,6 +1,6 @@
 /*
  * unit_shadowdesc.c - ring compression and truncation of guest descriptors
- * (vmm/shadowdesc.c), bit by bit, on the host.
+ * (vmm/ringcomp/shadowdesc.c), bit by bit, on the host.
  */
 #include <stdint.h>
 #include <stdbool.h>
@@ -12,7 +12,7 @@
 #define desc_base	kern_desc_base
 #define desc_limit	kern_desc_limit
 #define desc_shadow	kern_desc_shadow
-#include "vmm/shadowdesc.h"
+#include "vmm/ringcomp/shadowdesc.h"
 
 #define MON	0xFC000000u
 

@@ -96,7 +96,7 @@ period_ns(const struct vlapic *l)
 }
 
 /*
- * The timer's current count.  The LAPIC mirror (vmm/te.c) asks for it on
+ * The timer's current count.  The LAPIC mirror (vmm/mirror.c) asks for it on
  * every entry into the guest, so it avoids 64-bit division where it can:
  * the divisor is a power of two, and the counts since the timer started
  * fit in 32 bits for the first four seconds of any period.

@@ -2,7 +2,7 @@
  * deliver.c - interrupts and exceptions, delivered the guest's way.
  *
  * Adams & Agesen, section 2.3: the guest's IDT is a primary structure
- * the CPU never sees (the CPU has the monitor's IDT, vmm/shadowdt.c).  So
+ * the CPU never sees (the CPU has the monitor's IDT, vmm/ringcomp/shadowdt.c).  So
  * when the guest is owed an interrupt - a device line, an exception its
  * own instruction raised, an `int n` - the monitor does what the CPU
  * would have done with the guest's IDT: read the gate, push the frame,

@@ -36,7 +36,7 @@ desc_shadow(uint64_t d, uint32_t monbase, bool hide_user_code)
 		return 0;
 	/* Accessed, already: the CPU sets the bit on a segment load, and on
 	 * the guest's page directory the shadow GDT is read-only to it
-	 * (vmm/monview.h).  The guest's own descriptor keeps its own bit. */
+	 * (vmm/ringcomp/monview.h).  The guest's own descriptor keeps its own bit. */
 	d |= (uint64_t) STA_A << DESC_TYPE_SHIFT;
 	/* Ring compression: the guest kernel's ring 0 is our ring 1. */
 	if (dpl == 0)

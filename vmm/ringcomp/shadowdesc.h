@@ -1,7 +1,7 @@
 /*
  * shadowdesc.h - one guest segment descriptor, as the CPU may be given it.
  *
- * The rule the shadow GDT (vmm/shadowdt.h) applies to every guest
+ * The rule the shadow GDT (vmm/ringcomp/shadowdt.h) applies to every guest
  * descriptor, kept pure so host unit tests can check it bit by bit:
  * ring compression (DPL 0 becomes 1, because the guest kernel runs at
  * ring 1) and segment truncation below the monitor (Adams & Agesen,

@@ -4,12 +4,12 @@
  * Adams & Agesen, section 2.3: the guest's own descriptor tables are
  * "primary structures" the monitor reads but never loads; the CPU gets
  * shadows.  The shadow GDT holds the guest's descriptors after ring
- * compression and truncation (vmm/shadowdesc.c) in the guest's own slots,
+ * compression and truncation (vmm/ringcomp/shadowdesc.c) in the guest's own slots,
  * so guest selectors mean what the guest thinks, and the monitor's few
  * descriptors in slots no GDTR limit below 64 KB reaches.  The IDT is the
  * monitor's alone: every trap, fault and host interrupt while the guest
  * runs must come to the monitor first, and only the monitor decides
- * whether the guest's IDT hears of it (vmm/intr.c).
+ * whether the guest's IDT hears of it (vmm/ringcomp/deliver.c).
  */
 #include "kern/types.h"
 #include "kern/string.h"

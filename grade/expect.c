@@ -15,18 +15,63 @@
 
 #define TAIL_LINES	15
 
+/*
+ * A stub of a lab says so in one form: "FUNC: not implemented (lab N,
+ * exercise E)", as a panic or as the monitor's reason to stop the guest.
+ * The first one the run reached, as "the stub of FUNC (lab N, exercise
+ * E)", or NULL.
+ */
+static const char *
+stub_reached(const struct boot_result *res)
+{
+	static char text[160];
+	regmatch_t m[4];
+	size_t pos = 0;
+	char *func, *lab;
+
+	if (!res->log || !log_find(res, &pos, "([a-z_]+): not implemented "
+				   "\\((lab [0-9]+[^)]*)\\)", m, 3))
+		return NULL;
+	func = log_match_str(res, &m[1]);
+	lab = log_match_str(res, &m[2]);
+	snprintf(text, sizeof(text), "the stub of %s (%s)", func, lab);
+	free(func);
+	free(lab);
+	return text;
+}
+
+/* The monitor's line saying why it stopped the guest, or NULL. */
+static char *
+monitor_stop_line(const struct boot_result *res)
+{
+	regmatch_t m;
+	size_t pos = 0;
+
+	if (!res->log || !log_find(res, &pos, "^vmm: stopped the guest at .*$",
+				   &m, 1))
+		return NULL;
+	return log_match_str(res, &m);
+}
+
 /* How the run ended, as the end of a sentence starting "got: ". */
 static void
 describe_outcome(struct strbuf *b, const struct boot_result *res)
 {
+	const char *stub = stub_reached(res);
+	char *stop = monitor_stop_line(res);
+
 	switch (res->how) {
 	case BOOT_EXITED:
 		strbuf_printf(b, "the kernel exited with status %d after %.1f s",
 			      res->status, res->seconds);
 		break;
 	case BOOT_STOPPED:
-		strbuf_printf(b, "the grader ended the run after %.1f s, as the "
-			      "test asked", res->seconds);
+		if (stop)
+			strbuf_printf(b, "the monitor stopped the guest after "
+				      "%.1f s: \"%s\"", res->seconds, stop);
+		else
+			strbuf_printf(b, "the grader ended the run after %.1f s, "
+				      "as the test asked", res->seconds);
 		break;
 	case BOOT_PANIC:
 		strbuf_printf(b, "the kernel panicked: %s", res->why);
@@ -34,12 +79,17 @@ describe_outcome(struct strbuf *b, const struct boot_result *res)
 	case BOOT_TRIPLE_FAULT:
 		strbuf_printf(b, "the machine triple-faulted (an exception "
 			      "occurred that the CPU could not deliver, so it "
-			      "reset)");
+			      "reset)%s%s", res->why[0] ? ": " : "", res->why);
 		break;
 	case BOOT_TIMEOUT:
-		strbuf_printf(b, "TIMEOUT after %.0f s: the kernel neither "
-			      "exited nor panicked (an endless loop, or waiting "
-			      "for input that never came?)", res->timeout);
+		if (strncmp(res->why, "stuck in ", 9) == 0)
+			strbuf_printf(b, "the kernel is %s", res->why);
+		else
+			strbuf_printf(b, "TIMEOUT after %.0f s: the kernel neither "
+				      "exited nor panicked (an endless loop, or "
+				      "waiting for input that never came?)%s%s",
+				      res->timeout, res->why[0] ? "; " : "",
+				      res->why);
 		break;
 	case BOOT_NOT_GRADABLE:
 		strbuf_printf(b, "not gradable on this host: %s", res->why);
@@ -48,6 +98,10 @@ describe_outcome(struct strbuf *b, const struct boot_result *res)
 		strbuf_printf(b, "the emulator could not run: %s", res->why);
 		break;
 	}
+	if (stub && res->how != BOOT_EXITED)
+		strbuf_printf(b, "\nThe run reached %s: it is not written yet.",
+			      stub);
+	free(stop);
 }
 
 const char *
@@ -257,6 +311,37 @@ line_number(const struct boot_result *res, size_t pos)
 	return n;
 }
 
+/*
+ * The line a student would compare with: "pgdetect: popf-if: clean ..."
+ * when the test wanted /^pgdetect: popf-if: DETECTED /.  Takes the plain
+ * text the regex starts with, and shortens it a ": "-separated field at
+ * a time until some line starts with it.
+ */
+static void
+nearest_line(struct strbuf *b, const struct boot_result *res, const char *re)
+{
+	char prefix[128], *cut, pattern[160];
+	regmatch_t m;
+	size_t n = 0, pos;
+	const char *p = re[0] == '^' ? re + 1 : re;
+
+	while (p[n] && !strchr(".[]()*+?{}|\\^$", p[n]) && n < sizeof(prefix) - 1)
+		n++;
+	snprintf(prefix, sizeof(prefix), "%.*s", (int) n, p);
+	while ((cut = strrchr(prefix, ':')) != NULL) {
+		cut[1] = '\0';
+		snprintf(pattern, sizeof(pattern), "^%s .*$", prefix);
+		pos = 0;
+		if (strlen(prefix) > 1 && log_find(res, &pos, pattern, &m, 1)) {
+			strbuf_printf(b, " (the nearest: line %d: %s)",
+				      line_number(res, m.rm_so),
+				      log_match_str(res, &m));
+			return;
+		}
+		*cut = '\0';
+	}
+}
+
 void
 grade_expect_line(const char *file, int line, const struct boot_result *res,
 		  const char *re)
@@ -270,7 +355,9 @@ grade_expect_line(const char *file, int line, const struct boot_result *res,
 		free(want.s);
 		return;
 	}
-	strbuf_printf(&b, "expected: %s\ngot: no such line; ", want.s);
+	strbuf_printf(&b, "expected: %s\ngot: no such line", want.s);
+	nearest_line(&b, res, re);
+	strbuf_printf(&b, "; ");
 	describe_outcome(&b, res);
 	grade_fail(file, line, res, "%s", b.s);
 }

@@ -22,6 +22,7 @@
 #include <unistd.h>
 #include "grade/harness.h"
 #include "grade/grade.h"
+#include "grade/postmortem.h"
 
 #define DEFAULT_TIMEOUT	10.0
 #define DEFAULT_PROMPT	"K> "
@@ -40,6 +41,19 @@ static const char *const panic_texts[] = { "kernel panic", "guest panic" };
 /* How long a run may take to clean up after SIGTERM before SIGKILL. */
 #define TERM_GRACE	1.0
 
+/*
+ * A kernel that prints nothing for HANG_QUIET seconds is asked where it
+ * is; if HANG_SAMPLES answers, HANG_EVERY seconds apart, find the CPU
+ * running (not halted) in one and the same function, the run is stuck
+ * there and ends at once, with that function named, rather than at its
+ * timeout.  Once a test of this `make grade` was found stuck, the others
+ * are given HANG_QUIET_AFTER: one mistake must not cost minutes per test.
+ */
+#define HANG_QUIET	20.0
+#define HANG_QUIET_AFTER 5.0
+#define HANG_SAMPLES	5
+#define HANG_EVERY	0.5
+
 /* Everything one run needs while it is in flight. */
 struct run {
 	const struct boot_opts *opts;
@@ -57,6 +71,15 @@ struct run {
 	size_t panic_pos, stop_pos, prompt_pos;
 	regex_t stop_re, prompt_re;
 	const char *next_input;		/* the next line to type, or NULL */
+	/* Where the CPU is, for runs that stop answering (postmortem.h). */
+	char monitor[108];		/* QEMU's monitor socket, or "" */
+	const char *kernel, *guest;	/* whose symbols name an address */
+	double quiet, last_output, next_probe;
+	int samples;			/* answers in one function so far */
+	uint32_t sample_eip;
+	bool stuck;
+	char where[384];		/* the stuck function, or the last EIP */
+	char guest_buf[PATH_MAX];
 };
 
 /* The process group being run, for the signal handler. */
@@ -235,6 +258,14 @@ build_command(struct run *r, char **argv, char *strings, size_t size, int nth)
 		p += n_ + 1;						\
 	} while (0)
 
+	r->kernel = kernel;
+	/* A guest for the monitor is the first module's first word. */
+	if (o->modules && o->modules[0]) {
+		snprintf(r->guest_buf, sizeof(r->guest_buf), "%.*s",
+			 (int) strcspn(o->modules[0], " "), o->modules[0]);
+		if (access(r->guest_buf, R_OK) == 0)
+			r->guest = r->guest_buf;
+	}
 	if (access(kernel, R_OK) != 0) {
 		set_why(res, BOOT_ERROR, "%s not found: build the kernel with `make`",
 			kernel);
@@ -292,8 +323,13 @@ build_command(struct run *r, char **argv, char *strings, size_t size, int nth)
 		ARG("stdio");
 		ARG("-display");
 		ARG("none");
+		/* The monitor answers on a socket of its own (postmortem.c). */
+		snprintf(r->monitor, sizeof(r->monitor), "/tmp/vmlab-grade-%d-%d.mon",
+			 (int) getpid(), nth);
+		unlink(r->monitor);
+		snprintf(buf, sizeof(buf), "unix:%s,server=on,wait=off", r->monitor);
 		ARG("-monitor");
-		ARG("none");
+		ARG(buf);
 		if (o->disk_boot) {
 			if (!make_image(o, res, img, sizeof(img), nth))
 				return false;
@@ -339,7 +375,14 @@ build_command(struct run *r, char **argv, char *strings, size_t size, int nth)
 	/* Quote what needs it, so the command can be pasted into a shell. */
 	p = res->command;
 	for (i = 0; argv[i] && p < res->command + sizeof(res->command); i++) {
-		bool quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$");
+		bool quote;
+
+		/* The grader's monitor socket is no part of the run. */
+		if (strcmp(argv[i], "-monitor") == 0 && argv[i + 1]) {
+			i++;
+			continue;
+		}
+		quote = argv[i][0] == '\0' || strpbrk(argv[i], " \t'\"$");
 
 		p += snprintf(p, res->command + sizeof(res->command) - p,
 			      quote ? "%s'%s'" : "%s%s", i ? " " : "", argv[i]);
@@ -508,6 +551,10 @@ read_some(struct run *r, int fd)
 		if (chunk[i] != '\r' && chunk[i] != '\0')
 			clean[k++] = chunk[i];
 	strbuf_add(&r->log, clean, k);
+	if (k > 0) {
+		r->last_output = now();
+		r->samples = 0;
+	}
 	if (r->logf) {
 		fwrite(clean, 1, k, r->logf);
 		fflush(r->logf);
@@ -527,6 +574,78 @@ has_exited(const struct run *r)
 	       si.si_pid == r->pid;
 }
 
+/*
+ * The run has been quiet for r->quiet seconds: ask where the CPU is.  A
+ * CPU that keeps running in one function is stuck there (r->stuck);
+ * halted, or anywhere else, it is only waiting or working.
+ */
+static void
+probe(struct run *r, double t)
+{
+	struct cpu_state st;
+
+	r->next_probe = t + HANG_EVERY;
+	if (!qemu_cpu_state(r->monitor, &st))
+		return;
+	if (st.halted) {
+		r->samples = 0;
+		return;
+	}
+	if (r->samples > 0 &&
+	    same_function(r->sample_eip, st.eip, r->kernel, r->guest))
+		r->samples++;
+	else
+		r->samples = 1;
+	r->sample_eip = st.eip;
+	if (r->samples >= HANG_SAMPLES) {
+		r->stuck = true;
+		where_is(st.eip, r->kernel, r->guest, r->where, sizeof(r->where));
+	}
+}
+
+/* At the timeout: where the CPU was, for the message. */
+static void
+locate(struct run *r)
+{
+	struct cpu_state st;
+
+	if (qemu_cpu_state(r->monitor, &st))
+		where_is(st.eip, r->kernel, r->guest, r->where, sizeof(r->where));
+	if (st.valid && st.halted)
+		snprintf(r->where + strlen(r->where),
+			 sizeof(r->where) - strlen(r->where), ", halted");
+}
+
+/* Whether an earlier test of this `make grade` was found stuck. */
+static bool
+session_had_hang(void)
+{
+	const char *dir = getenv("GRADE_SESSION");
+	char path[PATH_MAX];
+
+	if (!dir)
+		return false;
+	snprintf(path, sizeof(path), "%s/hangs", dir);
+	return access(path, R_OK) == 0;
+}
+
+/* Note for the tests still to come that this one was stuck. */
+static void
+session_note_hang(const char *where)
+{
+	const char *dir = getenv("GRADE_SESSION");
+	char path[PATH_MAX];
+	FILE *f;
+
+	if (!dir)
+		return;
+	snprintf(path, sizeof(path), "%s/hangs", dir);
+	if ((f = fopen(path, "a")) != NULL) {
+		fprintf(f, "%s\n", where);
+		fclose(f);
+	}
+}
+
 /* Run the event loop until the emulator exits or the run must end. */
 static void
 watch(struct run *r)
@@ -535,10 +654,13 @@ watch(struct run *r)
 	double left;
 	int i;
 
-	while (!r->stopped) {
+	while (!r->stopped && !r->stuck) {
 		left = r->deadline - now();
 		if (left <= 0)
 			break;
+		if (r->monitor[0] && now() - r->last_output >= r->quiet &&
+		    now() >= r->next_probe)
+			probe(r, now());
 		if (poll(fds, 2, left > 0.05 ? 50 : (int) (left * 1000) + 1) > 0) {
 			for (i = 0; i < 2; i++)
 				if ((fds[i].revents & (POLLIN | POLLHUP)) &&
@@ -627,8 +749,16 @@ judge(struct run *r)
 		set_why(res, BOOT_PANIC, "%.*s", (int) n, line);
 	} else if (r->stopped) {
 		res->how = BOOT_STOPPED;
+	} else if (r->stuck) {
+		set_why(res, BOOT_TIMEOUT, "stuck in %s: the CPU ran there, not "
+			"halted, through %d looks %.1f s apart after %.0f s with "
+			"no output", r->where, HANG_SAMPLES, HANG_EVERY, r->quiet);
+		session_note_hang(r->where);
 	} else if (!r->exited) {
-		res->how = BOOT_TIMEOUT;
+		if (r->where[0])
+			set_why(res, BOOT_TIMEOUT, "the CPU was at %s", r->where);
+		else
+			res->how = BOOT_TIMEOUT;
 	} else if (res->status >= 0) {
 		res->how = BOOT_EXITED;
 	} else if (r->bochs ? code == BOCHS_TRIPLE : code == 0) {
@@ -680,15 +810,24 @@ run(struct run *r, char *argv[], double timeout)
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, &old_pipe);
 
-	r->start = now();
+	r->start = r->last_output = now();
 	r->deadline = r->start + timeout;
+	r->quiet = (session_had_hang() ? HANG_QUIET_AFTER : HANG_QUIET) *
+		   grade_timeout_scale();
 	if (spawn(r, argv)) {
 		watch(r);
+		if (!r->exited && !r->stopped && !r->stuck && r->monitor[0])
+			locate(r);
 		finish(r);
 		judge(r);
+		if (r->res->how == BOOT_TRIPLE_FAULT && r->monitor[0])
+			triple_fault_story(argv, timeout, r->kernel, r->res->why,
+					   sizeof(r->res->why));
 	} else if (r->pid > 0) {
 		finish(r);
 	}
+	if (r->monitor[0])
+		unlink(r->monitor);
 	r->res->seconds = now() - r->start;
 
 	for (i = 0; i < 3; i++)

@@ -41,30 +41,6 @@
  * ------------------------------------------------------------------------ */
 
 /*
- * If the run stopped in one of the lab's stubs, say which: a student who
- * has not done an exercise learns it at once, whatever the test checked.
- */
-static const char *
-stub_hit(const struct boot_result *r)
-{
-	static const char *const stubs[][2] = {
-		{ "shadow_fault: not implemented", "exercise 1 (shadow_fault)" },
-		{ "shadow_entry: not implemented", "exercise 2 (shadow_entry)" },
-		{ "propagate_table: not implemented", "exercise 3 (propagate_table)" },
-	};
-	static char buf[160];
-	size_t i;
-
-	for (i = 0; i < NELEM(stubs); i++)
-		if (log_count(r, stubs[i][0]) > 0) {
-			snprintf(buf, sizeof(buf), "The run stopped in the stub "
-				 "of %s: it is not written yet.\n", stubs[i][1]);
-			return buf;
-		}
-	return "";
-}
-
-/*
  * The guest ended its run itself (so the monitor printed its counters),
  * with status, or any status if status < 0.  Otherwise fail, saying what
  * the test needs.
@@ -77,10 +53,10 @@ expect_guest_end(struct boot_result *r, int status, const char *needs)
 	if (r->how == BOOT_EXITED && (status < 0 || r->status == status))
 		return;
 	expect_fail(r, "expected: the guest runs to its end under the monitor%s\n"
-		    "got: %s\n%sThis test needs %s.", status < 0 ? "" :
+		    "got: %s\nThis test needs %s.", status < 0 ? "" :
 		    status == 0 ? " and exits with status 0" :
 		    " and exits with the status it was given",
-		    grade_outcome_text(r), stub_hit(r), needs);
+		    grade_outcome_text(r), needs);
 }
 
 /* A line the run must have printed, with what the test needs if not. */
@@ -90,8 +66,8 @@ need_line(struct boot_result *r, const char *re, const char *what,
 {
 	if (log_count(r, re) == 0)
 		expect_fail(r, "expected: %s (a line matching /%s/)\ngot: no "
-			    "such line; %s\n%sThis test needs %s.", what, re,
-			    grade_outcome_text(r), stub_hit(r), needs);
+			    "such line; %s\nThis test needs %s.", what, re,
+			    grade_outcome_text(r), needs);
 }
 
 /*
@@ -108,8 +84,9 @@ counter(struct boot_result *r, const char *re, const char *needs)
 
 	if (!log_find(r, &pos, re, m, 2))
 		expect_fail(r, "expected: the monitor's counters at the end of "
-			    "the run (a line matching /%s/)\ngot: no such line\n"
-			    "%sThis test needs %s.", re, stub_hit(r), needs);
+			    "the run (a line matching /%s/)\ngot: no such line; "
+			    "%s\nThis test needs %s.", re, grade_outcome_text(r),
+			    needs);
 	s = log_match_str(r, &m[1]);
 	v = strtoull(s, NULL, 10);
 	free(s);
@@ -142,7 +119,7 @@ GRADE_TEST(lab5, shadowsuite_fill, 10, "under the monitor, a guest's mappings wo
 	expect_checks(&r, "shadowsuite", checks, NELEM(checks),
 		      EX12 ": a fill maps a page read-only until the guest's "
 		      "dirty bit is set, so that the first write faults and "
-		      "the monitor can set it", stub_hit(&r));
+		      "the monitor can set it", "");
 }
 
 GRADE_TEST(lab5, shadowsuite_true, 15, "under the monitor, what the guest's tables forbid reaches the guest as its own #PF, with its error code and CR2, from its kernel and from user mode (exercises 1, 2)")
@@ -163,7 +140,7 @@ GRADE_TEST(lab5, shadowsuite_true, 15, "under the monitor, what the guest's tabl
 		      "GUEST's walk (the shadow's may say not-present where "
 		      "the guest's says read-only), and a shadow entry is a "
 		      "user entry only if both of the guest's levels allow "
-		      "user mode", stub_hit(&r));
+		      "user mode", "");
 }
 
 /*
@@ -184,8 +161,7 @@ GRADE_TEST(lab5, shadowsuite_lapic, 5, "under the monitor, 100000 reads of the L
 		"read-only mapping of the monitor's mirror page";
 
 	run_shadowsuite(&r, true);
-	expect_checks(&r, "shadowsuite", checks, NELEM(checks), needs,
-		      stub_hit(&r));
+	expect_checks(&r, "shadowsuite", checks, NELEM(checks), needs, "");
 	need_line(&r, "^shadowsuite: 100000 LAPIC ID reads$",
 		  "shadowsuite says how many times it read the LAPIC ID", needs);
 	expect_guest_end(&r, -1, needs);
@@ -217,8 +193,7 @@ GRADE_TEST(lab5, shadowsuite_coherence, 10, "under the monitor, page-table entri
 	/* (The checks of the tests above count there, not here: the run's
 	 * status, which sums them all, is not judged.) */
 	run_shadowsuite(&r, false);
-	expect_checks(&r, "shadowsuite", checks, NELEM(checks), needs,
-		      stub_hit(&r));
+	expect_checks(&r, "shadowsuite", checks, NELEM(checks), needs, "");
 	expect_guest_end(&r, -1, needs);
 	if (counter(&r, SHADOW_CLASS("hidden: traced write"), needs) == 0 ||
 	    counter(&r, "([0-9]+) entries propagated", needs) == 0)
@@ -355,9 +330,8 @@ GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the sa
 		first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: selftest's lines as in the native "
 			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
-			    " under the monitor: '%s'\nrun ended: %s\n%sThis test needs %s.",
-			    nat.logpath, dn, dt, grade_outcome_text(&te),
-			    stub_hit(&te), EX123);
+			    " under the monitor: '%s'\nrun ended: %s\nThis test needs %s.",
+			    nat.logpath, dn, dt, grade_outcome_text(&te), EX123);
 	}
 	need_line(&te, "^selftest: [1-9][0-9]* passed, 0 failed$",
 		  "every selftest passes", EX123);
@@ -394,8 +368,8 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 		first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: faultdemo sees the page faults it "
 			    "sees natively, step by step\ngot: natively '%s', "
-			    "under the monitor '%s'\nrun ended: %s\n%sThis test needs %s.",
-			    dn, dt, grade_outcome_text(&te), stub_hit(&te),
+			    "under the monitor '%s'\nrun ended: %s\nThis test needs %s.",
+			    dn, dt, grade_outcome_text(&te),
 			    EX123);
 	}
 	expect_guest_end(&te, 0, EX123);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <criterion/hooks.h>
 #include "grade/harness.h"
 #include "grade/grade.h"
@@ -36,6 +37,9 @@ struct row {
 
 static struct row *rows;
 static size_t nrows;
+/* Where a line per finished test goes: the grader's own stdout, kept
+ * aside before Criterion takes over the runner's. */
+static FILE *progress;
 
 int
 grade_points(const struct criterion_test *test)
@@ -105,7 +109,11 @@ report_add_selected(const struct criterion_test *test)
 void
 report_begin(void)
 {
+	int fd = dup(1);
+
 	qsort(rows, nrows, sizeof(*rows), row_cmp);
+	if (fd >= 0)
+		progress = fdopen(fd, "w");
 }
 
 void
@@ -169,6 +177,108 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
 				      st->exit_code);
 	}
 	row->output = out.s;
+	/* Tests finish in any order (two at a time): a line each as they
+	 * do, the explanations in order at the end. */
+	if (progress) {
+		fprintf(progress, "  %-12s %s/%s (%.1f s)\n",
+			verdict_names[row->verdict], st->test->category,
+			st->test->name, st->elapsed_time);
+		fflush(progress);
+	}
+}
+
+/* ------------------------------------------------------------------------
+ * The failures, explained in test order
+ * ------------------------------------------------------------------------ */
+
+/*
+ * What stopped the run, as the explanation says it: the stub reached,
+ * the place the kernel was stuck, its panic, the monitor's reason.  Tests
+ * that stopped the same way need the kernel's last lines only once.
+ */
+static char *
+stop_key(const char *out)
+{
+	static const char *const marks[] = {
+		"The run reached ", "the kernel is stuck in ", "kernel panic at ",
+		"the monitor stopped the guest after ", "triple-faulted",
+	};
+	const char *p, *eol;
+	size_t i;
+
+	for (i = 0; out && i < sizeof(marks) / sizeof(marks[0]); i++)
+		if ((p = strstr(out, marks[i])) != NULL) {
+			if (i == 3)	/* the time differs; the reason not */
+				p = strchr(p, ':') ? strchr(p, ':') : p;
+			eol = p + strcspn(p, "\n");
+			return strndup(p, eol - p);
+		}
+	return NULL;
+}
+
+/* out, its block of the kernel's last lines replaced by a pointer to
+ * the test that showed the same ones. */
+static void
+print_without_tail(const char *out, const struct row *same)
+{
+	const char *tail = strstr(out, "Last lines the kernel printed:");
+	const char *after = tail ? strstr(tail, "Full log: ") : NULL;
+
+	if (!tail || !after) {
+		fputs(out, stdout);
+		return;
+	}
+	fwrite(out, 1, tail - out, stdout);
+	printf("(The kernel's last lines: as for %s/%s above.)\n",
+	       same->test->category, same->test->name);
+	fputs(after, stdout);
+}
+
+static void
+print_failures(void)
+{
+	char **keys = calloc(nrows, sizeof(char *));
+	size_t i, j, best, nfailed = 0, nsame = 0;
+
+	for (i = 0; i < nrows; i++) {
+		const struct row *r = &rows[i];
+
+		if (r->verdict != FAIL)
+			continue;
+		if (nfailed++ == 0)
+			printf("\nWhat failed, test by test:\n");
+		keys[i] = stop_key(r->output);
+		printf("\n--- %s/%s (%d points): %s\n", r->test->category,
+		       r->test->name, r->points, r->test->data->description ?
+		       r->test->data->description : "");
+		for (j = 0; keys[i] && j < i; j++)
+			if (keys[j] && strcmp(keys[j], keys[i]) == 0)
+				break;
+		if (keys[i] && j < i)
+			print_without_tail(r->output, &rows[j]);
+		else
+			fputs(r->output ? r->output : "", stdout);
+	}
+	/* One cause behind many failures: say it once more, at the end. */
+	for (i = 0, best = nrows; i < nrows; i++) {
+		size_t n = 0;
+
+		for (j = 0; keys[i] && j < nrows; j++)
+			n += keys[j] && strcmp(keys[i], keys[j]) == 0;
+		if (n > nsame) {
+			nsame = n;
+			best = i;
+		}
+	}
+	if (nsame > 1 && nsame == nfailed)
+		printf("\nAll %zu failed tests stopped the same way: %s\n",
+		       nfailed, keys[best]);
+	else if (nsame > 1)
+		printf("\n%zu of the %zu failed tests stopped the same way: %s\n",
+		       nsame, nfailed, keys[best]);
+	for (i = 0; i < nrows; i++)
+		free(keys[i]);
+	free(keys);
 }
 
 /* ------------------------------------------------------------------------
@@ -396,6 +506,7 @@ report_finish(bool expect_fail, double seconds)
 	int failed = 0, passed = 0, scored = 0;
 	size_t i;
 
+	print_failures();
 	print_table();
 	write_json(seconds);
 	write_junit();

@@ -125,6 +125,6 @@ print_backtrace(uint32_t ebp)
 	 * instruction, since a call can be the last instruction of a
 	 * function.  The offset is from the function to eip.  Stop at the
 	 * frame whose ebp is 0. */
-	cprintf("  backtrace: not implemented (lab 1)\n");
+	cprintf("  backtrace: not implemented (lab 1, exercise 3)\n");
 #endif
 }

@@ -80,7 +80,7 @@ mon_kerninfo(int argc, char **argv)
 	 * Print the addresses of _start (physical), and of entry, etext,
 	 * edata and end (virtual and physical), in the format the handout
 	 * shows, then the image's footprint in KB rounded up. */
-	cprintf("kerninfo: not implemented (lab 1)\n");
+	cprintf("kerninfo: not implemented (lab 1, exercise 4)\n");
 #endif
 	return 0;
 }

@@ -107,6 +107,6 @@ syscall(uint32_t num, uint32_t a1, uint32_t a2, uint32_t a3, uint32_t a4,
 	(void) sys_yield;
 	(void) sys_exit;
 	(void) sys_set_trap_handler;
-	panic("syscall: not implemented (lab 3)");
+	panic("syscall: not implemented (lab 3, exercise 3)");
 #endif
 }

@@ -92,7 +92,7 @@ trap_init(void)
 	 * (why not a trap gate?) into the kernel's code segment.  Which
 	 * vectors may ring 3 raise itself with `int`?  Those get DPL 3, the
 	 * rest DPL 0. */
-	panic("trap_init: not implemented (lab 3)");
+	panic("trap_init: not implemented (lab 3, exercise 1)");
 #endif
 	idt_pd.base = (uintptr_t) idt;
 	lidt(&idt_pd);
@@ -279,7 +279,7 @@ trap_dispatch(struct trapframe *tf, uint32_t cr2)
 	 * number and arguments are in the registers kern/abi.h names; its
 	 * result goes back in the frame's eax.  Every other trap is a fault:
 	 * fault_handler. */
-	panic("trap_dispatch: not implemented (lab 3): %s (trap %u)",
+	panic("trap_dispatch: not implemented (lab 3, exercise 2): %s (trap %u)",
 	      trap_name(tf->trapno), tf->trapno);
 #endif
 }

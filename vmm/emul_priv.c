@@ -44,7 +44,7 @@ port_io(struct emu *e)
 	 * the transfer through the engine's ops->in or ops->out, from or
 	 * into AL, AX or EAX (emu_getreg and emu_setreg know the sizes). */
 	(void) size; (void) port;
-	return emu_unhandled(e, "emulate in/out: not implemented (lab 4)");
+	return emu_unhandled(e, "port_io: not implemented (lab 4, exercise 2)");
 #endif
 }
 
@@ -176,7 +176,7 @@ emu_priv_insn(struct emu *e)
 		 * virtual IF in the working flags, e->eflags.  sti has one
 		 * more duty: the CPU takes no interrupt before the instruction
 		 * after an sti that turned IF on (vcpu.h: intr_shadow). */
-		return emu_unhandled(e, "emulate cli/sti: not implemented (lab 4)");
+		return emu_unhandled(e, "emu_priv_insn: not implemented (lab 4, exercise 3: cli and sti)");
 #endif
 	case 0xf4:				/* hlt (CPL checked by emulate) */
 		e->v->halted = true;

@@ -68,7 +68,7 @@ shadow_entry(struct vm *vm, uint32_t role, uint32_t g, uint32_t gfn)
 	 * safe, and why not for a user page?) */
 	(void) rights;
 	(void) hpa;
-	panic("shadow_entry: not implemented (lab 5)");
+	panic("shadow_entry: not implemented (lab 5, exercise 2)");
 #endif
 	return e;
 }
@@ -230,7 +230,7 @@ shadow_fault(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 	 * out->why a short reason either way: the demonstration prints it. */
 	(void) access;
 	(void) classify;
-	panic("shadow_fault: not implemented (lab 5)");
+	panic("shadow_fault: not implemented (lab 5, exercise 1)");
 #endif
 	vm->sh.st.faults[out->class]++;
 	shadow_fault_done(vm, la, out);
@@ -287,7 +287,7 @@ propagate_table(struct vm *vm, struct spage *sp, unsigned first, unsigned last)
 		 * recompute the entry, and never necessary to ask the guest
 		 * to flush its TLB? */
 		(void) gpte;
-		panic("propagate_table: not implemented (lab 5)");
+		panic("propagate_table: not implemented (lab 5, exercise 3)");
 #endif
 		vm->sh.st.propagated++;
 	}

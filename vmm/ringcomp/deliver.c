@@ -158,7 +158,7 @@ rc_deliver(struct vm *vm, const struct vm_event *ev)
 	 * Then load the gate's CS:EIP and the new stack into the vcpu, set
 	 * its CPL, and clear TF, NT, RF, VM, and IF for an interrupt gate. */
 	(void) push_frame; (void) off; (void) esp; (void) has_err; (void) err;
-	panic("rc_deliver: not implemented (lab 4)");
+	panic("rc_deliver: not implemented (lab 4, exercise 4)");
 #endif
 	v->halted = false;
 	return 0;

@@ -12,7 +12,7 @@
 #define desc_base	kern_desc_base
 #define desc_limit	kern_desc_limit
 #define desc_shadow	kern_desc_shadow
-#include "vmm/shadowdesc.h"
+#include "vmm/ringcomp/shadowdesc.h"
 
 #define MON	0xFC000000u
 

@@ -66,7 +66,7 @@ check_ram_size(const struct boot_result *r)
 			    "got: no line \"  START-END  usable\"");
 }
 
-GRADE_TEST(lab2, memmap, 10, "physical memory: the loader's map, reserved pages kept off the free lists")
+GRADE_TEST(lab2, memmap, 10, "physical memory: the loader's map, reserved pages kept off the free list")
 {
 	struct boot_result r;
 
@@ -83,7 +83,7 @@ GRADE_TEST(lab2, memmap_disk, 5, "physical memory through the project's boot sec
 	check_ram_size(&r);
 }
 
-GRADE_TEST(lab2, page_alloc, 25, "page_alloc/page_free: zones, ALLOC_ZERO, ALLOC_MON, exhaustion, refcounts")
+GRADE_TEST(lab2, page_alloc, 25, "page_alloc/page_free: the free list, ALLOC_ZERO, every page once, exhaustion, refcounts")
 {
 	struct boot_result r;
 
@@ -91,23 +91,16 @@ GRADE_TEST(lab2, page_alloc, 25, "page_alloc/page_free: zones, ALLOC_ZERO, ALLOC
 	expect_line(&r, "^page_alloc: took and gave back all [0-9]+ free pages$");
 }
 
-GRADE_TEST(lab2, page_table, 30, "pgdir_walk, page_insert, page_lookup, page_remove, and the TLB through the MMU")
+GRADE_TEST(lab2, page_table, 35, "pgdir_walk, page_insert, page_lookup, page_remove, and the TLB through the MMU")
 {
 	struct boot_result r;
 
 	run_check(&r, "page_table", false);
 }
 
-GRADE_TEST(lab2, kern_pgdir, 20, "the kernel's address space: direct map, monitor image, windows, nothing for ring 3")
+GRADE_TEST(lab2, kern_pgdir, 25, "the kernel's address space: direct map, kernel image, its page tables, nothing for ring 3")
 {
 	struct boot_result r;
 
 	run_check(&r, "kern_pgdir", false);
-}
-
-GRADE_TEST(lab2, windows, 10, "kmap and mmio_map_region: mappings shared by every address space")
-{
-	struct boot_result r;
-
-	run_check(&r, "windows", false);
 }

@@ -2,8 +2,9 @@
  * bootinfo.c - the Multiboot information block and the command line.
  *
  * The loader hands over a physical address.  Everything it points to lies
- * in low memory, which the monitor image maps (MONBASE + pa), so the
- * block is read in place and never copied.
+ * in RAM, which the direct map reaches from the first instruction on
+ * (entry_pgdir has it, and kern_pgdir keeps it), so the block is read in
+ * place and never copied.
  */
 #include "kern/string.h"
 #include "kern/memlayout.h"
@@ -15,9 +16,9 @@ static const struct multiboot_info *mbi;
 void *
 boot_phys(physaddr_t pa)
 {
-	if (pa == 0 || pa >= MONPHYS)
+	if (pa == 0 || pa >= DMAPSIZE)
 		return NULL;
-	return PHYS2MON(pa);
+	return PHYS2DMAP(pa);
 }
 
 void

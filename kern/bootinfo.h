@@ -13,7 +13,7 @@
  */
 void bootinfo_init(uint32_t magic, physaddr_t info_pa);
 
-/** @brief The loader's information block, mapped in the monitor image. */
+/** @brief The loader's information block, read through the direct map. */
 const struct multiboot_info *bootinfo(void);
 
 /** @brief The kernel command line ("" if the loader gave none). */
@@ -29,8 +29,9 @@ const char *boot_loader_name(void);
 const char *cmdline_option(const char *key, char *buf, size_t size);
 
 /**
- * @brief Map a physical address below MONPHYS to its monitor-image address.
- * @return NULL if pa is not reachable that way
+ * @brief The direct-map address of something the loader left at physical
+ * address @p pa.
+ * @return NULL if pa is 0 or beyond the direct map (DMAPSIZE)
  */
 void *boot_phys(physaddr_t pa);
 

@@ -2,7 +2,8 @@
  * cga.c - output to the 80x25 CGA text screen.
  *
  * The screen is memory: each cell is a character byte and an attribute
- * byte at physical 0xB8000, reached through the monitor image mapping.
+ * byte at physical 0xB8000, reached through the direct map (which
+ * entry_pgdir already has).
  * The CRTC at 0x3D4/0x3D5 holds the cursor position.
  */
 #include "kern/x86.h"
@@ -34,7 +35,7 @@ set_cursor(void)
 void
 cga_init(void)
 {
-	screen = PHYS2MON(CGA_PHYS);
+	screen = PHYS2DMAP(CGA_PHYS);
 	outb(CRTC_INDEX, CRTC_CURSOR_HI);
 	pos = inb(CRTC_DATA) << 8;
 	outb(CRTC_INDEX, CRTC_CURSOR_LO);

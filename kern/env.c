@@ -142,7 +142,7 @@ env_alloc(struct env **out)
 	if (i == NENV)
 		return -E_NO_FREE_ENV;
 	e = &envs[i];
-	if ((pp = page_alloc(ALLOC_ZERO | ALLOC_MON)) == NULL)
+	if ((pp = page_alloc(ALLOC_ZERO)) == NULL)
 		return -E_NO_MEM;
 	pp->refs++;
 	e->pgdir = page2kva(pp);

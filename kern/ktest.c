@@ -100,7 +100,6 @@ static const struct ktest ktests[] = {
 	{ "page_alloc", 2, test_page_alloc },
 	{ "page_table", 2, test_page_table },
 	{ "kern_pgdir", 2, test_kern_pgdir },
-	{ "windows", 2, test_windows },
 	{ "idt", 3, test_idt },
 	{ "traps", 3, test_traps },
 	{ "timer", 3, test_timer },

@@ -20,16 +20,14 @@ void boot_stage(int stage);
  * grader checks and returns EXIT_SUCCESS or EXIT_FAILURE.
  */
 /* Lab 2 (kern/memcheck.c) */
-/** @brief test=memmap: the loader's map and page_init's free lists. */
+/** @brief test=memmap: the loader's map and page_init's free list. */
 int test_memmap(void);
-/** @brief test=page_alloc: the allocator's zones, zeroing, exhaustion, refs. */
+/** @brief test=page_alloc: the free list, zeroing, exhaustion, refs. */
 int test_page_alloc(void);
 /** @brief test=page_table: walk/insert/lookup/remove, then through the MMU. */
 int test_page_table(void);
 /** @brief test=kern_pgdir: the kernel's address space as mem_init built it. */
 int test_kern_pgdir(void);
-/** @brief test=windows: kmap() and mmio_map_region(). */
-int test_windows(void);
 /* Lab 3 (kern/trapcheck.c) */
 /** @brief test=idt: the IDT, GDT and TSS as the CPU sees them. */
 int test_idt(void);

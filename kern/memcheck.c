@@ -65,12 +65,12 @@ int
 test_memmap(void)
 {
 	extern char end[];
-	size_t i, nfree = 0, nmon = 0;
+	size_t i, nfree = 0;
 	physaddr_t pa;
 
-	CHECK(npages > MONPHYS / PGSIZE,
-	      "only %u pages of RAM: run QEMU with more memory (-m 512)",
-	      (unsigned) npages);
+	CHECK(npages <= DMAPSIZE / PGSIZE, "%u pages managed, more than the "
+	      "%u the direct map holds", (unsigned) npages,
+	      (unsigned) (DMAPSIZE / PGSIZE));
 	for (i = 0; i < npages; i++) {
 		pa = i * PGSIZE;
 		CHECK(pages[i].free == (pages[i].refs == 0),
@@ -79,25 +79,20 @@ test_memmap(void)
 		if (!pages[i].free)
 			continue;
 		nfree++;
-		nmon += pa < MONPHYS;
 		CHECK(pa >= KERNLOAD, "page %08x in the first megabyte (BIOS, "
-		      "VGA, ROMs) is on a free list", pa);
+		      "VGA, ROMs) is on the free list", pa);
 		CHECK(pa >= ROUNDUP(MON2PHYS(end), PGSIZE) ||
 		      pa + PGSIZE <= KERNLOAD, "page %08x of the kernel image "
-		      "is on a free list", pa);
+		      "is on the free list", pa);
 		CHECK(pa < kva2pa(pages) ||
 		      pa >= kva2pa(pages) + npages * sizeof(struct page),
-		      "page %08x holds the pages[] array but is on a free list", pa);
+		      "page %08x holds the pages[] array but is on the free list", pa);
 	}
-	CHECK(nfree == page_free_count(0), "counted %u free pages, but "
-	      "page_free_count(0) says %u", (unsigned) nfree,
-	      (unsigned) page_free_count(0));
-	CHECK(nmon == page_free_count(ALLOC_MON), "counted %u free pages "
-	      "below MONPHYS, but page_free_count(ALLOC_MON) says %u",
-	      (unsigned) nmon, (unsigned) page_free_count(ALLOC_MON));
-	cprintf("memmap: %u pages (%u MB) managed, %u free, %u free below MONPHYS\n",
-		(unsigned) npages, (unsigned) (npages >> 8), (unsigned) nfree,
-		(unsigned) nmon);
+	CHECK(nfree == page_free_count(), "counted %u free pages, but "
+	      "page_free_count() says %u", (unsigned) nfree,
+	      (unsigned) page_free_count());
+	cprintf("memmap: %u pages (%u MB) managed, %u free\n",
+		(unsigned) npages, (unsigned) (npages >> 8), (unsigned) nfree);
 	cprintf("memmap: ok\n");
 	return EXIT_SUCCESS;
 }
@@ -106,12 +101,27 @@ test_memmap(void)
  * test=page_alloc: the allocator on its own
  * ------------------------------------------------------------------------ */
 
+/* Give back a list of pages linked through `next`, each holding one
+ * reference the test gave it to mark it as taken. */
+static void
+free_all(struct page *all)
+{
+	struct page *pp;
+
+	while (all != NULL) {
+		pp = all;
+		all = pp->next;
+		pp->next = NULL;
+		pp->refs = 0;
+		page_free(pp);
+	}
+}
+
 int
 test_page_alloc(void)
 {
 	struct page *pp0, *pp1, *pp2, *pp, *all = NULL;
-	size_t nfree = page_free_count(0), nmon = page_free_count(ALLOC_MON);
-	size_t n = 0, i;
+	size_t nfree = page_free_count(), n = 0, i;
 	uint8_t *p;
 
 	pp0 = page_alloc(0);
@@ -128,34 +138,27 @@ test_page_alloc(void)
 	      pp0->refs);
 	CHECK(!pp0->free && !pp1->free && !pp2->free,
 	      "a page page_alloc returned is still marked free");
-	CHECK(page_free_count(0) == nfree - 3,
+	CHECK(pp0->next == NULL && pp1->next == NULL,
+	      "a page page_alloc returned is still linked (next is not NULL)");
+	CHECK(page_free_count() == nfree - 3,
 	      "after 3 allocations, %u pages are free instead of %u",
-	      (unsigned) page_free_count(0), (unsigned) nfree - 3);
-	CHECK(page2pa(pp0) >= MONPHYS || nfree == nmon,
-	      "page_alloc(0) gave %08x, below MONPHYS, while high pages are free: "
-	      "keep monitor memory for ALLOC_MON", page2pa(pp0));
+	      (unsigned) page_free_count(), (unsigned) nfree - 3);
 
-	/* Freed pages come back, and ALLOC_ZERO really zeroes. */
+	/*
+	 * A freed page is first in line, so the next allocation is that
+	 * very page, dirty: ALLOC_ZERO must really zero it.
+	 */
 	memset(page2kva(pp0), 0x97, PGSIZE);
 	page_free(pp0);
 	CHECK(pp0->free, "page_free did not mark the page free");
-	CHECK(page_free_count(0) == nfree - 2, "page_free did not count the page");
+	CHECK(page_free_count() == nfree - 2, "page_free did not count the page");
 	pp = page_alloc(ALLOC_ZERO);
-	CHECK(pp != NULL, "page_alloc(ALLOC_ZERO) returned NULL");
+	CHECK(pp == pp0, "page_alloc right after page_free gave page %08x, "
+	      "not the page just freed (%08x): push and pop the free list "
+	      "at the same end", pp ? page2pa(pp) : 0, page2pa(pp0));
 	for (p = page2kva(pp), i = 0; i < PGSIZE; i++)
 		CHECK(p[i] == 0, "page_alloc(ALLOC_ZERO) gave page %08x with "
 		      "byte %u = %02x", page2pa(pp), (unsigned) i, p[i]);
-	pp0 = pp;
-
-	/* Monitor pages. */
-	pp = page_alloc(ALLOC_MON);
-	CHECK(pp != NULL && page2pa(pp) < MONPHYS,
-	      "page_alloc(ALLOC_MON) gave %08x, not a page below MONPHYS (%08x)",
-	      pp ? page2pa(pp) : 0, MONPHYS);
-	CHECK(page_free_count(ALLOC_MON) == nmon - 1 - (page2pa(pp0) < MONPHYS) -
-	      (page2pa(pp1) < MONPHYS) - (page2pa(pp2) < MONPHYS),
-	      "page_free_count(ALLOC_MON) went wrong after an ALLOC_MON allocation");
-	page_free(pp);
 
 	/* Reference counts: the last reference frees the page. */
 	pp1->refs = 2;
@@ -164,54 +167,53 @@ test_page_alloc(void)
 	      "left refs %u, free %d", pp1->refs, pp1->free);
 	page_decref(pp1);
 	CHECK(pp1->free, "page_decref of the last reference did not free the page");
+	CHECK(page_free_count() == nfree - 2, "page_decref freed the page, "
+	      "but the free count is %u, not %u", (unsigned) page_free_count(),
+	      (unsigned) nfree - 2);
 
-	/* Exhaustion: take every page, linked through their own `next`. */
+	/*
+	 * Exhaustion: take every page, linked through their own `next`, and
+	 * give each a reference: a page handed out twice, or one that was
+	 * never free (reserved pages hold a reference), shows refs != 0.
+	 */
 	while ((pp = page_alloc(0)) != NULL) {
-		CHECK(!pp->free && pp != pp0 && pp != pp2,
-		      "page_alloc handed out page %08x, which is in use",
-		      page2pa(pp));
+		CHECK(pp->refs == 0 && pp != pp0 && pp != pp2,
+		      "page_alloc handed out page %08x, which is in use (refs %u)",
+		      page2pa(pp), pp->refs);
+		CHECK(!pp->free, "page_alloc handed out page %08x still marked "
+		      "free", page2pa(pp));
+		pp->refs = 1;
 		pp->next = all;
 		all = pp;
 		n++;
 	}
-	CHECK(page_free_count(0) == 0, "page_alloc returned NULL while "
+	CHECK(n == nfree - 2, "page_alloc ran out after %u pages, with %u "
+	      "free", (unsigned) n, (unsigned) nfree - 2);
+	CHECK(page_free_count() == 0, "page_alloc returned NULL while "
 	      "page_free_count says %u pages are free",
-	      (unsigned) page_free_count(0));
-	CHECK(page_alloc(ALLOC_MON) == NULL,
-	      "page_alloc(ALLOC_MON) found a page when none was free");
-	/* One high page free: not good enough for ALLOC_MON. */
-	for (pp = all; pp && page2pa(pp) < MONPHYS; pp = pp->next)
-		;
-	if (pp != NULL) {
-		struct page **link;
+	      (unsigned) page_free_count());
+	CHECK(page_alloc(ALLOC_ZERO) == NULL,
+	      "page_alloc(ALLOC_ZERO) found a page when none was free");
+	/* One page free: page_alloc finds it, then nothing. */
+	pp = all;
+	all = pp->next;
+	pp->next = NULL;
+	pp->refs = 0;
+	page_free(pp);
+	CHECK(page_alloc(0) == pp, "page_alloc did not find the one free page");
+	CHECK(page_alloc(0) == NULL, "page_alloc found a second page when "
+	      "one was free");
+	pp->refs = 1;
+	pp->next = all;
+	all = pp;
 
-		for (link = &all; *link != pp; link = &(*link)->next)
-			;
-		*link = pp->next;
-		pp->next = NULL;
-		page_free(pp);
-		CHECK(page_alloc(ALLOC_MON) == NULL, "page_alloc(ALLOC_MON) "
-		      "returned page %08x, above MONPHYS", page2pa(pp));
-		CHECK(page_alloc(0) == pp, "page_alloc(0) did not find the "
-		      "one free page");
-		pp->next = all;
-		all = pp;
-	}
-	while (all != NULL) {
-		pp = all;
-		all = pp->next;
-		pp->next = NULL;
-		page_free(pp);
-	}
+	free_all(all);
 	page_free(pp0);
 	page_free(pp2);
-	CHECK(page_free_count(0) == nfree && page_free_count(ALLOC_MON) == nmon,
-	      "after freeing everything, %u pages (%u below MONPHYS) are free, "
-	      "not %u (%u)", (unsigned) page_free_count(0),
-	      (unsigned) page_free_count(ALLOC_MON), (unsigned) nfree,
-	      (unsigned) nmon);
+	CHECK(page_free_count() == nfree, "after freeing everything, %u pages "
+	      "are free, not %u", (unsigned) page_free_count(), (unsigned) nfree);
 	cprintf("page_alloc: took and gave back all %u free pages\n",
-		(unsigned) n + 3);
+		(unsigned) n + 2);
 	cprintf("page_alloc: ok\n");
 	return EXIT_SUCCESS;
 }
@@ -226,12 +228,13 @@ test_page_table(void)
 {
 	struct page *pd, *pp1, *pp2, *pt, *pp, *all = NULL;
 	pde_t *pgdir;
-	pte_t *pte, *pte2;
-	size_t nmon;
+	pte_t *pte, *pte2, *table;
+	size_t nfree;
+	int i;
 	const uintptr_t va = 0x00400000 * 3, far = 0x00400000 * 40 + 0x5000;
 	volatile uint32_t *up;
 
-	pd = page_alloc(ALLOC_ZERO | ALLOC_MON);
+	pd = page_alloc(ALLOC_ZERO);
 	pp1 = page_alloc(0);
 	pp2 = page_alloc(0);
 	CHECK(pd && pp1 && pp2, "page_alloc failed at the start");
@@ -245,8 +248,15 @@ test_page_table(void)
 	      "page_lookup found a page in an empty directory");
 	page_remove(pgdir, va);		/* nothing there: no harm done */
 
-	/* The first mapping allocates a page table below MONPHYS. */
-	nmon = page_free_count(ALLOC_MON);
+	/*
+	 * The first mapping allocates a page table.  Dirty the page first in
+	 * line, which it will be: pgdir_walk must have the table zeroed.
+	 */
+	pp = page_alloc(0);
+	CHECK(pp != NULL, "page_alloc failed");
+	memset(page2kva(pp), 0xA5, PGSIZE);
+	page_free(pp);
+	nfree = page_free_count();
 	CHECK(page_insert(pgdir, pp1, va, PTE_W) == 0,
 	      "page_insert into an empty directory failed");
 	CHECK(pgdir[PDX(va)] & PTE_P, "page_insert left the directory entry "
@@ -255,12 +265,16 @@ test_page_table(void)
 	      "the directory entry has permissions %x; make it PTE_W | PTE_U "
 	      "and let the page table entries restrict",
 	      pgdir[PDX(va)] & 0xFFF);
-	CHECK(PTE_ADDR(pgdir[PDX(va)]) < MONPHYS, "the page table is at %08x: "
-	      "page tables must come from ALLOC_MON", PTE_ADDR(pgdir[PDX(va)]));
 	pt = pa2page(PTE_ADDR(pgdir[PDX(va)]));
-	CHECK(pt->refs == 1, "the new page table has refs %u, not 1", pt->refs);
-	CHECK(page_free_count(ALLOC_MON) == nmon - 1,
-	      "one new page table should cost one ALLOC_MON page");
+	CHECK(pt->refs == 1 && !pt->free, "the new page table has refs %u "
+	      "and free %d: it needs its one reference", pt->refs, pt->free);
+	CHECK(page_free_count() == nfree - 1,
+	      "one new page table should cost one page");
+	table = page2kva(pt);
+	for (i = 0; i < NPTENTRIES; i++)
+		CHECK(i == (int) PTX(va) || table[i] == 0, "entry %d of the new "
+		      "page table is %08x: allocate it with ALLOC_ZERO", i,
+		      table[i]);
 	CHECK(pp1->refs == 1, "a page mapped once has refs %u", pp1->refs);
 	CHECK(check_va2pa(pgdir, va, NULL) == page2pa(pp1),
 	      "va %08x maps to %08x instead of page %08x", va,
@@ -284,7 +298,7 @@ test_page_table(void)
 	/* A second page in the same table. */
 	CHECK(page_insert(pgdir, pp2, va + PGSIZE, PTE_W) == 0,
 	      "page_insert of a second page failed");
-	CHECK(pt->refs == 1 && page_free_count(ALLOC_MON) == nmon - 1,
+	CHECK(pt->refs == 1 && page_free_count() == nfree - 1,
 	      "a second page in the same 4 MB made a new page table");
 	/* The same page again, new permissions: no change in refs. */
 	CHECK(page_insert(pgdir, pp2, va + PGSIZE, PTE_U) == 0,
@@ -323,7 +337,7 @@ test_page_table(void)
 	/* A far address needs a second page table. */
 	CHECK(page_insert(pgdir, pp1, far, PTE_W | PTE_U) == 0,
 	      "page_insert at %08x failed", far);
-	CHECK(page_free_count(ALLOC_MON) == nmon - 2,
+	CHECK(page_free_count() == nfree - 2,
 	      "a mapping in a new 4 MB region should make one new page table");
 	CHECK(check_va2pa(pgdir, far, NULL) == page2pa(pp1),
 	      "va %08x maps to %08x instead of %08x", far,
@@ -391,9 +405,47 @@ test_page_table(void)
  * test=kern_pgdir: the kernel's address space as mem_init built it
  * ------------------------------------------------------------------------ */
 
+/*
+ * Each page table of kern_pgdir is an allocator page holding its one
+ * reference; and the allocator lost exactly the directory and those
+ * tables, nothing else, at this point of the boot.
+ */
+static int
+check_kern_tables(void)
+{
+	size_t usable = 0, ntables = 0, i;
+	struct page *pt;
+	physaddr_t pa;
+
+	for (i = PDX(UTOP); i < NPDENTRIES; i++) {
+		if (!(kern_pgdir[i] & PTE_P))
+			continue;
+		pa = PTE_ADDR(kern_pgdir[i]);
+		CHECK(PGNUM(pa) < npages, "the page table for %08x is at %08x, "
+		      "beyond the RAM the kernel manages", (unsigned) i << PDXSHIFT,
+		      pa);
+		pt = pa2page(pa);
+		CHECK(!pt->free && pt->refs == 1, "the page table for %08x "
+		      "(page %08x) has refs %u and free %d: a page table is a "
+		      "page with one reference", (unsigned) i << PDXSHIFT, pa,
+		      pt->refs, pt->free);
+		ntables++;
+	}
+	for (i = 0; i < npages; i++)
+		usable += page_is_usable(i * PGSIZE);
+	CHECK(page_free_count() + 1 + ntables == usable, "%u pages are usable, "
+	      "%u free, and kern_pgdir took 1 + %u: %d pages are unaccounted "
+	      "for", (unsigned) usable, (unsigned) page_free_count(),
+	      (unsigned) ntables,
+	      (int) (usable - page_free_count() - 1 - ntables));
+	return EXIT_SUCCESS;
+}
+
 int
 test_kern_pgdir(void)
 {
+	extern char end[];
+	const uintptr_t image_end = ROUNDUP((uintptr_t) end, PGSIZE);
 	physaddr_t pa;
 	uintptr_t va;
 	int perm, i;
@@ -403,10 +455,10 @@ test_kern_pgdir(void)
 	for (i = 0; i < (int) PDX(UTOP); i++)
 		CHECK(!(kern_pgdir[i] & PTE_P), "kern_pgdir maps user addresses "
 		      "(%08x and up)", i << PDXSHIFT);
-	for (i = PDX(UTOP); i < NPDENTRIES; i++)
-		CHECK(!(kern_pgdir[i] & PTE_P) || PTE_ADDR(kern_pgdir[i]) < MONPHYS,
-		      "the page table for %08x is at %08x, above MONPHYS",
-		      i << PDXSHIFT, PTE_ADDR(kern_pgdir[i]));
+	if (check_kern_tables() != EXIT_SUCCESS)
+		return EXIT_FAILURE;
+
+	/* The direct map: every managed page, and nothing past them. */
 	for (pa = 0; pa < npages * PGSIZE; pa += PGSIZE) {
 		va = KERNBASE + pa;
 		CHECK(check_va2pa(kern_pgdir, va, &perm) == pa,
@@ -418,62 +470,26 @@ test_kern_pgdir(void)
 	for (va = KERNBASE + npages * PGSIZE; va < MONBASE; va += PGSIZE)
 		CHECK(check_va2pa(kern_pgdir, va, NULL) == ~0u,
 		      "direct map: %08x is mapped, beyond the RAM there is", va);
-	for (pa = 0; pa < MONPHYS; pa += PGSIZE) {
-		va = MONBASE + pa;
-		CHECK(check_va2pa(kern_pgdir, va, &perm) == pa,
-		      "monitor image: %08x maps to %08x, not %08x", va,
-		      check_va2pa(kern_pgdir, va, NULL), pa);
-		CHECK(perm == PTE_W, "monitor image: %08x has permissions %x, "
-		      "expected PTE_W only", va, perm);
+	CHECK(pa2kva(0x1000) == (void *) (KERNBASE + 0x1000) &&
+	      kva2pa((void *) (KERNBASE + 0x1000)) == 0x1000,
+	      "pa2kva and kva2pa should go through the direct map");
+
+	/* The top region: the kernel image where it is linked, no more. */
+	for (va = MONBASE; va != 0; va += PGSIZE) {
+		pa = check_va2pa(kern_pgdir, va, &perm);
+		if (va < KERNLINK || va >= image_end) {
+			CHECK(pa == ~0u, "%08x is mapped (to %08x), outside the "
+			      "kernel image [%08x, %08x)", va, pa, KERNLINK,
+			      image_end);
+			continue;
+		}
+		CHECK(pa == MON2PHYS(va), "kernel image: %08x maps to %08x, "
+		      "not %08x", va, pa, MON2PHYS(va));
+		CHECK(!(perm & PTE_U), "kernel image: %08x is open to ring 3",
+		      va);
 	}
-	for (va = MONWIN; va != 0; va += PTSIZE)
-		CHECK(kern_pgdir[PDX(va)] & PTE_P, "no page table for the window "
-		      "at %08x", va);
-	CHECK(pa2kva(0x1000) == (void *) (MONBASE + 0x1000) &&
-	      pa2kva(MONPHYS) == (void *) (KERNBASE + MONPHYS),
-	      "pa2kva should prefer the monitor alias below MONPHYS");
+	CHECK(kva2pa((void *) KERNLINK) == KERNLOAD,
+	      "kva2pa of the kernel image should subtract MONBASE");
 	cprintf("kern_pgdir: ok\n");
-	return EXIT_SUCCESS;
-}
-
-/* ------------------------------------------------------------------------
- * test=windows: kmap and mmio_map_region
- * ------------------------------------------------------------------------ */
-
-int
-test_windows(void)
-{
-	struct page *pp = page_alloc(0);
-	volatile uint32_t *direct, *win, *win2;
-	volatile uint16_t *cga;
-	int perm;
-
-	CHECK(pp != NULL, "page_alloc failed");
-	direct = page2kva(pp);
-	*direct = 0xcafe0001;
-	win = kmap(page2pa(pp) + 8);
-	CHECK((uintptr_t) win >= KMAPBASE && (uintptr_t) win < MMIOBASE,
-	      "kmap returned %p, outside [KMAPBASE, MMIOBASE)", win);
-	CHECK(PGOFF(win) == 8, "kmap lost the offset in the page");
-	win -= 2;
-	CHECK(*win == 0xcafe0001, "reading through kmap gave %08x", *win);
-	*win = 0xcafe0002;
-	CHECK(*direct == 0xcafe0002, "a write through kmap did not reach the page");
-	win2 = kmap(page2pa(pp));
-	CHECK(win2 != win, "two kmaps share a slot");
-	kunmap((void *) win);
-	kunmap((void *) win2);
-	CHECK(check_va2pa(kern_pgdir, (uintptr_t) win, NULL) == ~0u,
-	      "kunmap left the slot mapped");
-	page_free(pp);
-
-	cga = mmio_map_region(0xB8000, 2 * PGSIZE);
-	CHECK((uintptr_t) cga >= MMIOBASE && (uintptr_t) cga < MMIOLIM,
-	      "mmio_map_region returned %p", cga);
-	CHECK(check_va2pa(kern_pgdir, (uintptr_t) cga, &perm) == 0xB8000 &&
-	      perm == PTE_W, "the MMIO window does not map the device");
-	CHECK(*cga == *(volatile uint16_t *) PHYS2MON(0xB8000),
-	      "the MMIO window shows other bytes than the monitor image");
-	cprintf("windows: ok\n");
 	return EXIT_SUCCESS;
 }

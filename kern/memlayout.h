@@ -3,25 +3,26 @@
  *
  * The kernel grows into a virtual machine monitor that lives, like VMware's,
  * in the top of every address space it runs a guest in (Adams & Agesen,
- * section 3.2: "the VMM ... reserves a small region at the top").  So the map
- * is drawn with the guest in mind from lab 1 on:
+ * section 3.2: "the VMM ... reserves a small region at the top").  A trap
+ * out of a guest lands in the monitor's world switch before any page
+ * directory changes, so those few instructions and their tables must sit
+ * at the same virtual address in the host's address space and in every
+ * guest's; the guest's segments are truncated below MONBASE to keep it out
+ * of that range.  So the kernel is linked there from lab 1 on:
  *
  *   4 GB  +------------------------------+ 0xFFFFFFFF
- *         |  (unmapped)                  |
- *         +------------------------------+ 0xFFC00000  MMIOLIM
- *         |  host device MMIO windows    |  mmio_map_region()
- *         +------------------------------+ 0xFF400000  MMIOBASE
- *         |  temporary mappings (kmap)   |  NKMAP pages
- *         +------------------------------+ 0xFF000000  MONWIN = KMAPBASE
- *         |  monitor image: physical     |  kernel text/data/bss, boot
- *         |  [0, MONPHYS) mapped here    |  stack, GDT/IDT/TSS, page
- *         |  (kernel linked at +1 MB)    |  tables; present in every
- *         |                              |  address space, host and shadow
+ *         |  (unmapped)                  |  a guest's device pages go
+ *         |                              |  here in its own view
+ *         +------------------------------+ 0xFC400000  IMAGELIM
+ *         |  kernel image: text, data,   |  guests map of it only the
+ *         |  bss, boot stack, linked at  |  world switch's pages, at the
+ *         |  KERNLINK = MONBASE + 1 MB   |  same addresses (vmm/ringcomp/
+ *         |  (unmapped below KERNLINK)   |  monview.h)
  *         +------------------------------+ 0xFC000000  MONBASE  (guest
  *         |                              |  segments are truncated here)
- *         |  host direct map: physical   |  host only: absent from the
- *         |  [0, DMAPSIZE) at KERNBASE   |  shadow tables a guest runs on
- *         |                              |
+ *         |  host direct map: physical   |  every page the allocator
+ *         |  [0, DMAPSIZE) at KERNBASE   |  manages; host address spaces
+ *         |                              |  only, never a guest's
  *         +------------------------------+ 0xC0000000  KERNBASE = UTOP
  *         |  guard page (unmapped)       |
  *         +------------------------------+ 0xBFFFF000  USTACKTOP
@@ -33,31 +34,27 @@
  *         |  unmapped: catches NULL      |
  *   0     +------------------------------+
  *
- * Everything from MONBASE up is the same in every address space: the page
- * directory entries are copied, so they share page tables, and those page
- * tables (like every page table) live in physical memory below MONPHYS.
+ * The kernel's C code, the monitor's included, always runs on a host page
+ * directory (kern_pgdir or a user environment's copy of its top), so it
+ * reaches any physical page through the direct map.
  * docs/memory-map.md draws the same picture with the guest's view beside it.
  */
 #ifndef KERN_MEMLAYOUT_H
 #define KERN_MEMLAYOUT_H
 
-/* Top region shared with every guest: the monitor itself. */
+/* Top region of every address space, the monitor's; guests stay below. */
 #define MONBASE		0xFC000000
-/* Physical memory [0, MONPHYS) is mapped at MONBASE. */
-#define MONPHYS		0x03000000
-/* Windows the monitor maps on demand (temporary mappings, device MMIO). */
-#define MONWIN		(MONBASE + MONPHYS)
 
-/* Slots for kmap(): one page each, shared by every address space. */
-#define KMAPBASE	MONWIN
-#define NKMAP		1024
-/* Host device registers (the LAPIC of later labs, ...). */
-#define MMIOBASE	(KMAPBASE + NKMAP * PGSIZE)
-#define MMIOLIM		0xFFC00000
-
-/* The kernel image is loaded at physical 1 MB, linked at MONBASE + 1 MB. */
+/*
+ * The kernel image is loaded at physical 1 MB and linked at MONBASE + 1 MB,
+ * so one offset (MON2PHYS) turns its addresses into physical ones.  It
+ * must end below IMAGELIM: entry_pgdir maps it with one 4 MB page, and
+ * the world switch's sections must fit the one page table that guests map
+ * (kern/kernel.ld checks both).
+ */
 #define KERNLOAD	0x00100000
 #define KERNLINK	(MONBASE + KERNLOAD)
+#define IMAGELIM	(MONBASE + PTSIZE)
 
 /* The host's direct map of physical memory; never visible to a guest. */
 #define KERNBASE	0xC0000000
@@ -79,9 +76,10 @@
 #define PDXSHIFT	22
 
 #ifndef ASSEMBLER
-/* Convert between monitor-image virtual addresses and physical ones. */
+/* The physical address of an address in the kernel image. */
 #define MON2PHYS(va)	((uint32_t) (va) - MONBASE)
-#define PHYS2MON(pa)	((void *) ((uint32_t) (pa) + MONBASE))
+/* The direct-map address of physical address pa (pa < DMAPSIZE). */
+#define PHYS2DMAP(pa)	((void *) ((uint32_t) (pa) + KERNBASE))
 #else
 #define MON2PHYS(va)	((va) - MONBASE)
 #endif

@@ -3,14 +3,11 @@
  *
  * Every page frame has a struct page in the pages[] array, so a page's
  * number is its index and its physical address is that times PGSIZE.
- * Free pages are linked through their struct page into one of two free
- * lists, split at MONPHYS:
- *
- *	free_list[ZONE_MON]	frames below MONPHYS, which the monitor image
- *				maps in every address space: page tables,
- *				anything the monitor must reach from a guest
- *	free_list[ZONE_HIGH]	every other frame, reached through the host's
- *				direct map only
+ * Free pages are linked through their struct page into one free list, a
+ * stack: page_free() pushes, page_alloc() pops.  One list is enough
+ * because every page is as good as any other: each has its address in
+ * the direct map (pa2kva()), and the kernel's code always runs on a page
+ * directory that has the direct map.
  *
  * A page in use counts its references (mappings in page tables, mostly);
  * page_decref() frees it when the count drops to zero.
@@ -26,27 +23,18 @@
 struct page *pages;
 size_t npages;
 
-enum { ZONE_MON, ZONE_HIGH, NZONES };
-
-static struct page *free_list[NZONES];
-static size_t nfree[NZONES];
-
-/* Which free list the page belongs on. */
-static int
-page_zone(const struct page *pp)
-{
-	return page2pa(pp) < MONPHYS ? ZONE_MON : ZONE_HIGH;
-}
+static struct page *free_list;
+static size_t nfree;
 
 void
 page_init(void)
 {
 	size_t i;
 
-	free_list[ZONE_MON] = free_list[ZONE_HIGH] = NULL;
-	nfree[ZONE_MON] = nfree[ZONE_HIGH] = 0;
+	free_list = NULL;
+	nfree = 0;
 	/*
-	 * Downwards, so that the lists, being stacks, hand out low
+	 * Downwards, so that the list, being a stack, hands out low
 	 * addresses first: easier to follow in a debugger.  A page that is
 	 * not free keeps one reference nobody will ever drop.
 	 */
@@ -65,17 +53,12 @@ struct page *
 page_alloc(int flags)
 {
 #if SOL >= 2
-	struct page *pp;
-	int zone = ZONE_HIGH;
+	struct page *pp = free_list;
 
-	/* High pages first: monitor memory is the scarcer kind. */
-	if ((flags & ALLOC_MON) || free_list[ZONE_HIGH] == NULL)
-		zone = ZONE_MON;
-	pp = free_list[zone];
 	if (pp == NULL)
 		return NULL;
-	free_list[zone] = pp->next;
-	nfree[zone]--;
+	free_list = pp->next;
+	nfree--;
 	pp->next = NULL;
 	pp->free = false;
 	if (flags & ALLOC_ZERO)
@@ -83,12 +66,11 @@ page_alloc(int flags)
 	return pp;
 #else
 	/* LAB 2: your code here.
-	 * Take the first page off free_list[ZONE_HIGH], or off
-	 * free_list[ZONE_MON] if flags has ALLOC_MON or the high list is
-	 * empty; return NULL if the list you need is empty.  Keep nfree[]
-	 * right, mark the page not free and unlink it (next = NULL), and
-	 * zero it through page2kva() if flags has ALLOC_ZERO.  Do not touch
-	 * refs: the caller takes the first reference. */
+	 * Take the first page off free_list; return NULL if the list is
+	 * empty.  Keep nfree right, mark the page not free and unlink it
+	 * (next = NULL), and zero it through page2kva() if flags has
+	 * ALLOC_ZERO.  Do not touch refs: the caller takes the first
+	 * reference. */
 	(void) flags;
 	panic("page_alloc: not implemented (lab 2)");
 #endif
@@ -98,25 +80,21 @@ void
 page_free(struct page *pp)
 {
 #if SOL >= 2
-	int zone = page_zone(pp);
-
 	if (pp->refs != 0)
 		panic("page_free: page %08x still has %u references",
 		      page2pa(pp), pp->refs);
 	if (pp->free)
 		panic("page_free: page %08x is already free", page2pa(pp));
-	pp->next = free_list[zone];
+	pp->next = free_list;
 	pp->free = true;
-	free_list[zone] = pp;
-	nfree[zone]++;
+	free_list = pp;
+	nfree++;
 #else
 	/* LAB 2: your code here.
-	 * Push the page on the free list of its zone (page_zone()) and count
-	 * it in nfree[].  Freeing a page that still has references, or one
-	 * that is already free, is a bug in the caller: panic and say which
-	 * page it was. */
+	 * Push the page on free_list, mark it free and count it in nfree.
+	 * Freeing a page that still has references, or one that is already
+	 * free, is a bug in the caller: panic and say which page it was. */
 	(void) pp;
-	(void) page_zone;
 	panic("page_free: not implemented (lab 2)");
 #endif
 }
@@ -132,9 +110,7 @@ page_decref(struct page *pp)
 }
 
 size_t
-page_free_count(int flags)
+page_free_count(void)
 {
-	if (flags & ALLOC_MON)
-		return nfree[ZONE_MON];
-	return nfree[ZONE_MON] + nfree[ZONE_HIGH];
+	return nfree;
 }

@@ -31,7 +31,7 @@ pgdir_walk(pde_t *pgdir, uintptr_t va, bool create)
 	pte_t *pt;
 
 	if (!(*pde & PTE_P)) {
-		if (!create || (pp = page_alloc(ALLOC_ZERO | ALLOC_MON)) == NULL)
+		if (!create || (pp = page_alloc(ALLOC_ZERO)) == NULL)
 			return NULL;
 		pp->refs++;
 		/*
@@ -50,11 +50,11 @@ pgdir_walk(pde_t *pgdir, uintptr_t va, bool create)
 	/* LAB 2: your code here.
 	 * Find the page directory entry of va.  If it is not present,
 	 * return NULL unless create is true; then allocate the page table
-	 * with page_alloc(ALLOC_ZERO | ALLOC_MON) (NULL if that fails), take
-	 * a reference to it, and point the entry at it with PTE_P, PTE_W and
-	 * PTE_U: the page table entries will restrict each page.  Return
-	 * the address of va's entry in the page table, which you reach with
-	 * pa2kva(). */
+	 * with page_alloc(ALLOC_ZERO), so that every entry starts not
+	 * present (NULL if that fails), take a reference to it, and point
+	 * the entry at it with PTE_P, PTE_W and PTE_U: the page table
+	 * entries will restrict each page.  Return the address of va's
+	 * entry in the page table, which you reach with pa2kva(). */
 	(void) pgdir; (void) va; (void) create;
 	panic("pgdir_walk: not implemented (lab 2)");
 #endif

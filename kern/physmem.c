@@ -229,11 +229,11 @@ boot_alloc(size_t n)
 	start = boot_next;
 	while ((r = reserved_overlap(start, start + n)) != NULL)
 		start = r->end;
-	if (start + n > MONPHYS || !is_ram(start, start + n))
-		panic("boot_alloc: no room for %u KB of RAM below MONPHYS",
-		      (unsigned) (n / 1024));
+	if (!is_ram(start, start + n))
+		panic("boot_alloc: no room for %u KB of RAM after the kernel "
+		      "and the loader's modules", (unsigned) (n / 1024));
 	add_reserved(start, start + n);
 	boot_next = start + n;
-	memset(PHYS2MON(start), 0, n);
-	return PHYS2MON(start);
+	memset(PHYS2DMAP(start), 0, n);
+	return PHYS2DMAP(start);
 }

@@ -6,17 +6,19 @@
  *	kern/physmem.c	which physical memory exists and what is in use at
  *			boot (the loader's memory map), and boot_alloc()
  *	kern/page.c	the page allocator: one struct page per physical
- *			page, reference counts, free lists
+ *			page, reference counts, one free list
  *	kern/pgtable.c	two-level page tables: walk, insert, lookup, remove
  *	kern/kvm.c	the kernel's own page directory, built by mem_init()
- *	kern/window.c	temporary and device mappings in the MONWIN windows
  *
- * A physical address has up to two kernel virtual addresses: KERNBASE + pa
- * in the host's direct map, and MONBASE + pa in the monitor image if pa is
- * below MONPHYS.  pa2kva() returns the monitor one whenever it exists,
- * because it is the one that works in every address space: the monitor of
- * later labs runs on shadow page tables that have no direct map.  For the
- * same reason every page table is allocated below MONPHYS (ALLOC_MON).
+ * Every page the allocator manages has one kernel virtual address,
+ * KERNBASE + pa in the host's direct map (pa2kva()), and every page
+ * directory the kernel's C code runs on has the direct map: kern_pgdir,
+ * and the user environments' directories, which copy its top.  So any
+ * page will do for anything, page tables included.  Guest address spaces
+ * have no direct map, but the only monitor code that runs on them is the
+ * world switch, which touches nothing but its own pages in the kernel
+ * image (vmm/ringcomp/monview.h).  The image's addresses at KERNLINK are
+ * the kernel's other virtual addresses; kva2pa() knows both kinds.
  */
 #ifndef KERN_PMAP_H
 #define KERN_PMAP_H
@@ -45,9 +47,10 @@ size_t physmem_init(void);
 bool page_is_usable(physaddr_t pa);
 
 /**
- * @brief Allocate @p n bytes, page aligned, in the monitor image before the
- * page allocator exists; the memory is zeroed and never freed.  Panics if
- * called after page_init() or if memory below MONPHYS runs out.
+ * @brief Allocate @p n bytes, page aligned, before the page allocator
+ * exists; the memory is zeroed, never freed, and reached through the
+ * direct map.  Panics if called after page_init() or if no run of RAM
+ * after the kernel is big enough.
  */
 void *boot_alloc(size_t n);
 
@@ -57,13 +60,13 @@ void *boot_alloc(size_t n);
 
 /*
  * One per physical page frame: pages[i] describes the page at i * PGSIZE.
- * A page is either free (on a free list, refs == 0) or allocated; an
+ * A page is either free (on the free list, refs == 0) or allocated; an
  * allocated page is freed when its last reference goes (page_decref).
  */
 struct page {
-	struct page *next;	/* next on its free list, NULL if allocated */
+	struct page *next;	/* next on the free list, NULL if allocated */
 	uint16_t refs;		/* page-table mappings and other owners */
-	bool free;		/* on a free list */
+	bool free;		/* on the free list */
 };
 
 extern struct page *pages;	/* the array, indexed by page number */
@@ -71,53 +74,46 @@ extern size_t npages;		/* its length */
 
 /* Flags for page_alloc(). */
 #define ALLOC_ZERO	0x1	/* fill the page with zeros */
-#define ALLOC_MON	0x2	/* below MONPHYS: mapped in every address space */
 
 #define PGNUM(pa)	((physaddr_t) (pa) >> PGSHIFT)
 
 /**
  * @brief Set up the struct page of every frame: frames page_is_usable()
- * accepts go on the free lists, the others stay allocated for good.
+ * accepts go on the free list, the others stay allocated for good.
  * The caller has set pages and npages.
  */
 void page_init(void);
 
 /**
- * @brief Take one free page off a free list.
- *
- * Pages above MONPHYS are handed out first, so the scarce monitor memory
- * lasts; ALLOC_MON asks for a page below MONPHYS only.
- * @param flags ALLOC_ZERO and/or ALLOC_MON
+ * @brief Take the first page off the free list.
+ * @param flags ALLOC_ZERO to have the page zeroed, or 0
  * @return the page with refs == 0 (the caller takes the first reference),
  * or NULL if no page is left
  */
 struct page *page_alloc(int flags);
 
 /**
- * @brief Put a page back on its free list.  Panics if the page still has
- * references or is already free.
+ * @brief Put a page back on the free list, first in line.  Panics if the
+ * page still has references or is already free.
  */
 void page_free(struct page *pp);
 
 /** @brief Drop one reference to @p pp, freeing it when none are left. */
 void page_decref(struct page *pp);
 
-/**
- * @brief The number of free pages; with ALLOC_MON in @p flags, only those
- * below MONPHYS.
- */
-size_t page_free_count(int flags);
+/** @brief The number of pages on the free list. */
+size_t page_free_count(void);
 
 /**
- * @brief A kernel virtual address of physical address @p pa: the monitor
- * image alias below MONPHYS, else the direct map.  Panics if pa has
- * neither.  (Defined in kern/kvm.c; host unit tests supply their own.)
+ * @brief The direct-map address of physical address @p pa, KERNBASE + pa.
+ * Panics if pa is beyond the pages the kernel manages, where the direct
+ * map ends.  (Defined in kern/kvm.c; host unit tests supply their own.)
  */
 void *pa2kva(physaddr_t pa);
 
 /**
  * @brief The physical address behind kernel virtual address @p va in the
- * monitor image or the direct map.  Panics for any other address.
+ * direct map or the kernel image.  Panics for any other address.
  */
 physaddr_t kva2pa(const void *va);
 
@@ -152,8 +148,8 @@ page2kva(const struct page *pp)
 /**
  * @brief Find the page table entry for virtual address @p va.
  *
- * @param create if the page table is missing: allocate it (zeroed, below
- * MONPHYS) when true, else return NULL
+ * @param create if the page table is missing: allocate it (zeroed) when
+ * true, else return NULL
  * @return a pointer to the entry (present or not), or NULL if the page
  * table is missing and could not or should not be created
  */
@@ -181,8 +177,8 @@ void page_remove(pde_t *pgdir, uintptr_t va);
 
 /**
  * @brief Map [va, va + size) to [pa, pa + size) with @p perm | PTE_P,
- * page by page, without reference counts: for memory the allocator does
- * not own as pages of its own (the kernel's fixed mappings, MMIO).
+ * page by page, without reference counts: for the mappings the kernel
+ * makes once and keeps (the direct map, the kernel image).
  * All three must be page aligned.
  */
 void boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
@@ -195,10 +191,10 @@ void boot_map_region(pde_t *pgdir, uintptr_t va, size_t size, physaddr_t pa,
 void tlb_invalidate(pde_t *pgdir, uintptr_t va);
 
 /* ------------------------------------------------------------------------
- * The kernel's address space (kern/kvm.c, kern/window.c)
+ * The kernel's address space (kern/kvm.c)
  * ------------------------------------------------------------------------ */
 
-/* The kernel's page directory: the direct map, the monitor, the windows. */
+/* The kernel's page directory: the direct map and the kernel image. */
 extern pde_t *kern_pgdir;
 
 /**
@@ -213,26 +209,7 @@ void mem_init(void);
  */
 void pgdir_copy_kernel(pde_t *pgdir);
 
-
 /** @brief Load @p pgdir into CR3. */
 void pgdir_load(pde_t *pgdir);
-
-/**
- * @brief Map physical page @p pa at a free kmap slot, in every address
- * space at once.
- * @return the slot's address (plus pa's offset in its page); panics if
- * every slot is taken
- */
-void *kmap(physaddr_t pa);
-
-/** @brief Give back the kmap slot holding @p va. */
-void kunmap(void *va);
-
-/**
- * @brief Map device registers [pa, pa + size) uncached in the MMIO window,
- * for good.
- * @return the virtual address of pa
- */
-void *mmio_map_region(physaddr_t pa, size_t size);
 
 #endif

@@ -32,15 +32,15 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 	 * allocator first makes "not enough memory" one message, not a
 	 * half-built guest.
 	 */
-	if (page_free_count(0) < ram / PGSIZE + ram / PTSIZE + 16) {
+	if (page_free_count() < ram / PGSIZE + ram / PTSIZE + 16) {
 		cprintf("vmm: guest memory of %u MB needs %u free host pages, "
 			"the host has %u: lower guestmem= on the kernel command "
 			"line or give QEMU more memory (make ... MEM=1024)\n",
-			ram >> 20, ram / PGSIZE, (unsigned) page_free_count(0));
+			ram >> 20, ram / PGSIZE, (unsigned) page_free_count());
 		return -E_NO_MEM;
 	}
-	if ((pp = page_alloc(ALLOC_ZERO | ALLOC_MON)) == NULL) {
-		cprintf("vmm: no monitor page left for the guest's page directory\n");
+	if ((pp = page_alloc(ALLOC_ZERO)) == NULL) {
+		cprintf("vmm: no page left for the guest's page directory\n");
 		return -E_NO_MEM;
 	}
 	pp->refs++;
@@ -106,7 +106,7 @@ gmem_hpa(const struct vm *vm, uint32_t gpa)
  * Copy between buf and guest memory a page at a time.  Guest pages are
  * allocator pages, and every allocator page has a kernel address
  * (pa2kva): the trap path runs on the host's page directory, where the
- * direct map reaches them without the cost of a kmap window per access.
+ * direct map reaches them with no mapping to make per access.
  */
 static int
 gmem_copy(const struct vm *vm, uint32_t gpa, void *buf, size_t len,

@@ -5,7 +5,8 @@
  * physical-mode page directory (struct vm.physmap), which doubles as the
  * gpa -> hpa table.  The monitor reaches a guest page through the host's
  * direct map, from the trap path, which runs on the host's page
- * directory (the guest's address space maps only the monitor image).
+ * directory (the guest's address space maps, of the monitor, only the
+ * world switch's pages).
  */
 #ifndef VMM_GMEM_H
 #define VMM_GMEM_H

@@ -3,9 +3,10 @@
  * the shadow MMU expect, simulated on the host (see simphys.h).
  *
  * These are the functions the kernel defines in files the unit tests do
- * not compile (kern/kvm.c, kern/window.c, kern/panic.c), because those
- * files speak to the MMU: here physical address pa is simply byte pa of
- * sim_phys, in every "address space".
+ * not compile (kern/kvm.c, kern/panic.c, kern/physmem.c), because those
+ * files speak to the MMU or read the loader's data: here physical address
+ * pa is simply byte pa of sim_phys, as the direct map makes it KERNBASE +
+ * pa in the kernel.
  */
 #include <stdarg.h>
 #include <stdint.h>

@@ -5,8 +5,8 @@
  * vmm/shadow_fault.c) touch no hardware: they reach physical memory
  * through pa2kva(), the TLB through tlb_invalidate().
  * simphys.c backs those with SIM_PAGES pages of
- * anonymous memory (untouched pages cost nothing), big enough for both
- * zones of the allocator (MONPHYS is 48 MB).  Criterion runs each test
+ * anonymous memory (untouched pages cost nothing), room for a test
+ * guest's 8 MB of RAM and its shadow page tables.  Criterion runs each test
  * in its own process, so a test that calls sim_boot() in its .init
  * starts from a fresh machine.
  *

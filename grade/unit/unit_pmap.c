@@ -4,8 +4,7 @@
  * kern/page.c and kern/pgtable.c touch no hardware: they reach physical
  * memory only through pa2kva() and the TLB only through tlb_invalidate(),
  * which grade/unit/simphys.c backs with a simulated physical memory of
- * SIM_PAGES pages, big enough for both zones of the allocator to exist
- * (MONPHYS is 48 MB).  Every test starts from a fresh machine (Criterion
+ * SIM_PAGES pages.  Every test starts from a fresh machine (Criterion
  * runs each test in its own process).  A panic in kernel code aborts the
  * test: tests that expect a panic say `.signal = SIGABRT`.
  *
@@ -43,15 +42,34 @@ boot_machine(void)
 
 TestSuite(page, .init = boot_machine);
 
+/* Allocate every free page, fill each with @p byte, and free them all. */
+static void
+dirty_free_pages(uint8_t byte)
+{
+	struct page *pp, *all = NULL;
+
+	while ((pp = page_alloc(0)) != NULL) {
+		memset(page2kva(pp), byte, PGSIZE);
+		pp->next = all;
+		all = pp;
+	}
+	while (all != NULL) {
+		pp = all;
+		all = pp->next;
+		pp->next = NULL;
+		page_free(pp);
+	}
+}
+
 Test(page, init_frees_usable_pages_only,
      .description = "page_init: usable pages free, the rest held for good")
 {
 	size_t i;
 
-	cr_assert_eq(page_free_count(0), usable_pages,
+	cr_assert_eq(page_free_count(), usable_pages,
 		     "%zu pages free after page_init, expected %zu",
-		     page_free_count(0), usable_pages);
-	cr_assert_eq(page_free_count(ALLOC_MON), MONPHYS / PGSIZE - 1 -
+		     page_free_count(), usable_pages);
+	cr_assert_eq(usable_pages, SIM_PAGES - 1 -
 		     (SIM_HOLE_END - SIM_HOLE_START) / PGSIZE);
 	for (i = 0; i < npages; i++) {
 		if (page_is_usable(i * PGSIZE))
@@ -63,41 +81,42 @@ Test(page, init_frees_usable_pages_only,
 	}
 }
 
-Test(page, alloc_prefers_high_memory,
-     .description = "page_alloc(0) keeps memory below MONPHYS for ALLOC_MON")
+Test(page, alloc_takes_one, .description = "page_alloc: one page off the list, not free, unlinked, no references")
 {
+	size_t all = page_free_count();
 	struct page *pp = page_alloc(0);
 
 	cr_assert_not_null(pp);
-	cr_assert_geq(page2pa(pp), MONPHYS,
-		      "page_alloc(0) gave %08x while high pages are free",
-		      page2pa(pp));
+	cr_assert(pp >= pages && pp < pages + npages,
+		  "page_alloc returned a pointer outside pages[]");
+	cr_assert(page_is_usable(page2pa(pp)),
+		  "page_alloc handed out reserved page %08x", page2pa(pp));
 	cr_assert(!pp->free && pp->refs == 0 && pp->next == NULL,
 		  "a new page: not free, no references, not linked");
+	cr_assert_eq(page_free_count(), all - 1);
 }
 
-Test(page, alloc_mon_is_low, .description = "ALLOC_MON pages lie below MONPHYS")
+Test(page, free_is_first_in_line, .description = "the page freed last is the next one page_alloc hands out")
 {
-	size_t mon = page_free_count(ALLOC_MON), all = page_free_count(0);
-	struct page *pp = page_alloc(ALLOC_MON);
+	struct page *a = page_alloc(0), *b = page_alloc(0);
 
-	cr_assert_not_null(pp);
-	cr_assert_lt(page2pa(pp), MONPHYS);
-	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
-	cr_assert_eq(page_free_count(0), all - 1);
-	page_free(pp);
-	cr_assert_eq(page_free_count(ALLOC_MON), mon);
+	cr_assert(a && b && a != b);
+	page_free(a);
+	page_free(b);
+	cr_assert_eq(page_alloc(0), b, "the free list is a stack: the page "
+		     "freed last comes back first");
+	cr_assert_eq(page_alloc(0), a);
 }
 
 Test(page, alloc_zero, .description = "ALLOC_ZERO zeroes a dirty page")
 {
-	struct page *pp = page_alloc(0);
+	struct page *pp;
 	uint8_t *p;
 	size_t i;
 
-	memset(page2kva(pp), 0xa5, PGSIZE);
-	page_free(pp);
+	dirty_free_pages(0xa5);
 	pp = page_alloc(ALLOC_ZERO);
+	cr_assert_not_null(pp);
 	p = page2kva(pp);
 	for (i = 0; i < PGSIZE; i++)
 		cr_assert_eq(p[i], 0, "byte %zu of an ALLOC_ZERO page is %02x", i, p[i]);
@@ -120,60 +139,52 @@ Test(page, every_page_once, .description = "until exhausted, each free page exac
 		n++;
 	}
 	cr_assert_eq(n, usable_pages);
-	cr_assert_eq(page_free_count(0), 0);
-	cr_assert_null(page_alloc(ALLOC_MON));
+	cr_assert_eq(page_free_count(), 0);
+	cr_assert_null(page_alloc(0));
 	cr_assert_null(page_alloc(ALLOC_ZERO));
 }
 
-Test(page, high_exhausted_falls_back, .description = "with high memory gone, page_alloc(0) takes monitor pages")
+Test(page, exhausted_then_one_freed, .description = "with every page taken, a freed page is found, and only it")
 {
-	struct page *pp;
-	size_t high = page_free_count(0) - page_free_count(ALLOC_MON);
+	struct page *pp, *last = NULL;
 
-	while (high-- > 0) {
-		pp = page_alloc(0);
-		cr_assert(pp && page2pa(pp) >= MONPHYS);
-	}
-	pp = page_alloc(0);
-	cr_assert_not_null(pp, "page_alloc(0) found nothing with monitor pages free");
-	cr_assert_lt(page2pa(pp), MONPHYS);
+	while ((pp = page_alloc(0)) != NULL)
+		last = pp;
+	cr_assert_not_null(last);
+	page_free(last);
+	cr_assert_eq(page_free_count(), 1);
+	cr_assert_eq(page_alloc(ALLOC_ZERO), last);
+	cr_assert_null(page_alloc(0));
+	cr_assert_eq(page_free_count(), 0);
 }
 
-Test(page, mon_exhausted, .description = "with monitor memory gone, ALLOC_MON fails and page_alloc(0) still works")
+Test(page, free_then_alloc_counts, .description = "page_free puts a page back and counts it")
 {
-	while (page_alloc(ALLOC_MON) != NULL)
-		;
-	cr_assert_eq(page_free_count(ALLOC_MON), 0);
-	cr_assert_not_null(page_alloc(0));
-	cr_assert_null(page_alloc(ALLOC_MON));
-}
+	size_t all = page_free_count();
+	struct page *a = page_alloc(0), *b = page_alloc(ALLOC_ZERO);
 
-Test(page, free_then_alloc_counts, .description = "page_free puts a page back, counted in its zone")
-{
-	size_t all = page_free_count(0);
-	struct page *a = page_alloc(0), *b = page_alloc(ALLOC_MON);
-
-	cr_assert_eq(page_free_count(0), all - 2);
+	cr_assert_eq(page_free_count(), all - 2);
 	page_free(a);
 	cr_assert(a->free);
+	cr_assert_eq(page_free_count(), all - 1);
 	page_free(b);
 	cr_assert(b->free);
-	cr_assert_eq(page_free_count(0), all);
+	cr_assert_eq(page_free_count(), all);
 }
 
 Test(page, decref_frees_at_zero, .description = "page_decref frees on the last reference only")
 {
 	struct page *pp = page_alloc(0);
-	size_t all = page_free_count(0);
+	size_t all = page_free_count();
 
 	pp->refs = 3;
 	page_decref(pp);
 	page_decref(pp);
 	cr_assert(!pp->free && pp->refs == 1);
-	cr_assert_eq(page_free_count(0), all);
+	cr_assert_eq(page_free_count(), all);
 	page_decref(pp);
 	cr_assert(pp->free && pp->refs == 0);
-	cr_assert_eq(page_free_count(0), all + 1);
+	cr_assert_eq(page_free_count(), all + 1);
 }
 
 Test(page, double_free_panics, .signal = SIGABRT,
@@ -208,7 +219,7 @@ boot_with_pgdir(void)
 	struct page *pp;
 
 	boot_machine();
-	pp = page_alloc(ALLOC_ZERO | ALLOC_MON);
+	pp = page_alloc(ALLOC_ZERO);
 	pp->refs++;
 	pgdir = page2kva(pp);
 }
@@ -217,28 +228,30 @@ TestSuite(pgtable, .init = boot_with_pgdir);
 
 Test(pgtable, walk_without_create, .description = "pgdir_walk(create=false) makes nothing")
 {
-	size_t mon = page_free_count(ALLOC_MON);
+	size_t all = page_free_count();
 
 	cr_assert_null(pgdir_walk(pgdir, 0x00801000, false));
-	cr_assert_eq(page_free_count(ALLOC_MON), mon);
+	cr_assert_eq(page_free_count(), all);
 	cr_assert_eq(pgdir[PDX(0x00801000)], 0);
 }
 
-Test(pgtable, walk_creates_table, .description = "pgdir_walk(create=true): a zeroed monitor page, PTE_P|PTE_W|PTE_U")
+Test(pgtable, walk_creates_table, .description = "pgdir_walk(create=true): a zeroed page with one reference, PTE_P|PTE_W|PTE_U")
 {
-	size_t mon = page_free_count(ALLOC_MON);
 	uintptr_t va = 0x00801000;
-	pte_t *pte = pgdir_walk(pgdir, va, true);
 	struct page *pt;
-	pte_t *table;
+	pte_t *table, *pte;
+	size_t all;
 	int i;
 
+	dirty_free_pages(0xa5);
+	all = page_free_count();
+	pte = pgdir_walk(pgdir, va, true);
 	cr_assert_not_null(pte);
-	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
+	cr_assert_eq(page_free_count(), all - 1);
 	cr_assert_eq(pgdir[PDX(va)] & 0xFFF, PTE_P | PTE_W | PTE_U,
 		     "directory entry flags %03x", pgdir[PDX(va)] & 0xFFF);
-	cr_assert_lt(PTE_ADDR(pgdir[PDX(va)]), MONPHYS);
 	pt = pa2page(PTE_ADDR(pgdir[PDX(va)]));
+	cr_assert(!pt->free, "the page table is still on the free list");
 	cr_assert_eq(pt->refs, 1);
 	table = page2kva(pt);
 	cr_assert_eq(pte, &table[PTX(va)]);
@@ -247,7 +260,7 @@ Test(pgtable, walk_creates_table, .description = "pgdir_walk(create=true): a zer
 	/* The same table for the rest of its 4 MB; no new allocation. */
 	cr_assert_eq(pgdir_walk(pgdir, va + PGSIZE, true), pte + 1);
 	cr_assert_eq(pgdir_walk(pgdir, ROUNDDOWN(va, PTSIZE), false), table);
-	cr_assert_eq(page_free_count(ALLOC_MON), mon - 1);
+	cr_assert_eq(page_free_count(), all - 1);
 }
 
 Test(pgtable, walk_out_of_memory, .description = "pgdir_walk returns NULL when no page is left")
@@ -283,12 +296,12 @@ Test(pgtable, insert_lookup_remove, .description = "page_insert, page_lookup and
 
 Test(pgtable, remove_nothing, .description = "page_remove where nothing is mapped does nothing")
 {
-	size_t all = page_free_count(0);
+	size_t all = page_free_count();
 
 	page_remove(pgdir, 0x00800000);
 	page_insert(pgdir, page_alloc(0), 0x00800000, PTE_W);
 	page_remove(pgdir, 0x00801000);
-	cr_assert_eq(page_free_count(0), all - 2);	/* the page and its table */
+	cr_assert_eq(page_free_count(), all - 2);	/* the page and its table */
 }
 
 Test(pgtable, reinsert_same_page, .description = "page_insert of the page already there keeps it and changes perm")

@@ -749,7 +749,7 @@ Test(shadow, decision_every_combination,
 	char ctx[256];
 
 	boot_guest();
-	free0 = page_free_count(0);
+	free0 = page_free_count();
 	for (mode = 0; mode < 4; mode++)
 	for (pd = 0; pd < 1u << SDM_NPDE_FLAGS; pd++)
 	for (pt = 0; pt < 1u << SDM_NPTE_FLAGS; pt++)
@@ -773,9 +773,9 @@ Test(shadow, decision_every_combination,
 		describe(ctx, sizeof(ctx), pde, pte, acc, warm);
 		sweep_access(acc, ctx);
 		shadow_fini(&vm);
-		cr_assert_eq(page_free_count(0), free0, "%s: shadow_fini left "
+		cr_assert_eq(page_free_count(), free0, "%s: shadow_fini left "
 			     "%ld host pages allocated", ctx,
-			     (long) (free0 - page_free_count(0)));
+			     (long) (free0 - page_free_count()));
 	}
 }
 
@@ -1284,7 +1284,7 @@ Test(shadow, pool_exhausted_flushes,
 			     (role & 1 ? PTE_W : 0) | (role & 2 ? PTE_U : 0));
 		}
 	cr_assert_gt(ndirs * (npdx + 1), SHADOW_MAX_PAGES);
-	free0 = page_free_count(0);
+	free0 = page_free_count();
 	start_shadow();
 	no_check = true;
 	for (d = 0; d < ndirs; d++) {
@@ -1307,8 +1307,8 @@ Test(shadow, pool_exhausted_flushes,
 	cr_assert_eq(vm.sh.st.pages_max, SHADOW_MAX_PAGES);
 	check_shadow("after the pool ran out");
 	shadow_fini(&vm);
-	cr_assert_eq(page_free_count(0), free0, "shadow_fini left %ld host "
-		     "pages allocated", (long) (free0 - page_free_count(0)));
+	cr_assert_eq(page_free_count(), free0, "shadow_fini left %ld host "
+		     "pages allocated", (long) (free0 - page_free_count()));
 }
 
 /* ------------------------------------------------------------------------
@@ -1574,7 +1574,7 @@ Test(shadow, fini_frees_everything,
 
 	boot_guest();
 	set_mode(DIR_GPA, true, false);
-	free0 = page_free_count(0);
+	free0 = page_free_count();
 	start_shadow();
 	/* Four processes sharing two tables, 600 pages written (3 pages of
 	 * reverse map). */
@@ -1599,10 +1599,10 @@ Test(shadow, fini_frees_everything,
 			   "through PT1");
 	}
 	cr_assert_gt(vm.sh.st.pages, 4);
-	cr_assert_lt(page_free_count(0), free0);
+	cr_assert_lt(page_free_count(), free0);
 	shadow_fini(&vm);
-	cr_assert_eq(page_free_count(0), free0, "shadow_fini left %ld host "
-		     "pages allocated", (long) (free0 - page_free_count(0)));
+	cr_assert_eq(page_free_count(), free0, "shadow_fini left %ld host "
+		     "pages allocated", (long) (free0 - page_free_count()));
 }
 
 /* ------------------------------------------------------------------------

@@ -27,7 +27,6 @@ import gdb
 # kern/memlayout.h and kern/mmu.h: macros leave no trace in the debug
 # information, so the few the commands need are repeated here.
 MONBASE = 0xFC000000
-MONPHYS = 0x03000000
 KERNBASE = 0xC0000000
 PGSIZE = 4096
 PTE_P, PTE_W, PTE_U, PTE_A, PTE_D, PTE_PS = 0x1, 0x2, 0x4, 0x20, 0x40, 0x80
@@ -91,8 +90,9 @@ def sym_exists(name):
 # ---------------------------------------------------------------------------
 
 def pa2kva(pa):
-    """Where the host kernel maps physical address pa (kern/kvm.c)."""
-    return pa + MONBASE if pa < MONPHYS else pa + KERNBASE
+    """Where the host kernel maps physical address pa: the direct map
+    (kern/kvm.c)."""
+    return pa + KERNBASE
 
 
 def kva2pa(va):
@@ -200,8 +200,8 @@ class GuestMem:
 
 def monitor_image_end(vm):
     """The end of what the monitor maps of itself in every guest address
-    space: the present directory entries physmap copies from MONBASE up
-    (kern/kvm.c, pgdir_copy_monitor)."""
+    space: the present directory entries of physmap from MONBASE up (one,
+    the world switch's page table: vmm/ringcomp/monview.c)."""
     pa = kva2pa(u32(vm["physmap"]))
     pdes = phys_words(pa + 4 * (MONBASE >> 22), 1024 - (MONBASE >> 22))
     n = 0
@@ -423,8 +423,8 @@ def verdict(vm, mem, gw, sw):
         return "the guest has paging on but runs on no shadow root yet"
     mon_end = monitor_image_end(vm)
     if MONBASE <= la < mon_end:
-        return ("the monitor's own image is mapped here (supervisor-only "
-                "in every shadow): any guest access takes a hidden fault, "
+        return ("the monitor's view, the world switch, is mapped here "
+                "(supervisor-only in every shadow): any guest access takes a hidden fault, "
                 "class monitor, and is emulated on the guest's mapping")
     if gw.problem:
         return "the guest's tables are broken here: %s" % gw.problem

@@ -46,7 +46,8 @@
 #define VPLAT_NIRQ	16	/* ISA lines */
 #define VPLAT_POST	0x80	/* POST code port: the `in` nanobenchmark reads it */
 
-/* A disk image held in monitor memory; data NULL means no drive. */
+/* A disk image in host memory (the loader's module, through the direct
+ * map); data NULL means no drive. */
 struct vplat_disk {
 	uint8_t *data;
 	uint32_t bytes;		/* a multiple of 512 */

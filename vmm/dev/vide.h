@@ -14,7 +14,7 @@
 #define VIDE_SECTOR	512
 
 struct vide_drive {
-	uint8_t *data;		/* the image, in monitor memory */
+	uint8_t *data;		/* the image, through the direct map */
 	uint32_t sectors;
 	bool present;
 	bool readonly;

@@ -101,9 +101,10 @@ world_switch:
 	movw	$SDT_MON_TSS, %ax
 	ltr	%ax
 	/*
-	 * The guest's address space.  The monitor image is mapped in it
-	 * at the same addresses, so this very code, its stack and
-	 * world_frame are still there after the switch.
+	 * The guest's address space.  The world switch's pages are
+	 * mapped in it at the same addresses (vmm/ringcomp/monview.h), so
+	 * this very code, its tables and world_frame are still there after
+	 * the switch.
 	 */
 	movl	%edi, %cr3
 

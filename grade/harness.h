@@ -95,7 +95,7 @@ struct boot_result {
 	char logpath[PATH_MAX];	/* where the log was saved */
 	double seconds;		/* wall time of the run */
 	double timeout;		/* the scaled timeout that applied */
-	char why[512];		/* for NOT_GRADABLE and ERROR: the reason and
+	char why[1536];		/* for NOT_GRADABLE and ERROR: the reason and
 				 * the fix; for PANIC: the panic line */
 	char command[1024];	/* the emulator command, to reproduce by hand */
 	char *errlog;		/* the emulator's own stderr, NUL-terminated */
@@ -223,6 +223,13 @@ const char *grade_outcome_text(const struct boot_result *res);
  */
 #define grade_not_gradable(...) \
 	grade_skip(__VA_ARGS__)
+
+/**
+ * @brief Where an earlier test of this `make grade` found the kernel stuck
+ * ("FUNC+OFF (FILE:LINE)..."), or NULL: a test that would only wait for
+ * its own timeout may say so at once instead.
+ */
+const char *grade_session_hang(void);
 
 /* ------------------------------------------------------------------------
  * Reading the log

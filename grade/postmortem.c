@@ -51,6 +51,43 @@ read_to_prompt(int fd, struct strbuf *b, double seconds)
 	return false;
 }
 
+/* One monitor command, its answer in *b (the prompt included). */
+static bool
+monitor_command(int fd, const char *cmd, struct strbuf *b)
+{
+	size_t n = strlen(cmd);
+
+	free(b->s);
+	*b = (struct strbuf) { 0 };
+	return write(fd, cmd, n) == (ssize_t) n && read_to_prompt(fd, b, 2.0);
+}
+
+/* Follow the saved-EBP chain of kernel frames: x/2wx at each frame. */
+static void
+walk_frames(int fd, struct cpu_state *st)
+{
+	struct strbuf b = { 0 };
+	uint32_t ebp = st->ebp;
+	unsigned at, saved, ret;
+	char cmd[64];
+	const char *p;
+
+	while (st->ncallers < 8 && ebp >= KERNEL_LINK_BASE && !(ebp & 3)) {
+		snprintf(cmd, sizeof(cmd), "x/2wx 0x%08x\n", ebp);
+		if (!monitor_command(fd, cmd, &b))
+			break;
+		for (p = b.s; (p = strchr(p, '\n')) != NULL; p++)
+			if (sscanf(p + 1, "%x: 0x%x 0x%x", &at, &saved, &ret) == 3 &&
+			    at == ebp)
+				break;
+		if (p == NULL || ret < KERNEL_LINK_BASE || saved <= ebp)
+			break;
+		st->callers[st->ncallers++] = ret;
+		ebp = saved;
+	}
+	free(b.s);
+}
+
 bool
 qemu_cpu_state(const char *socket_path, struct cpu_state *st)
 {
@@ -68,9 +105,7 @@ qemu_cpu_state(const char *socket_path, struct cpu_state *st)
 	if (connect(fd, (struct sockaddr *) &a, sizeof(a)) < 0 ||
 	    !read_to_prompt(fd, &b, 2.0))
 		goto out;
-	free(b.s);
-	b = (struct strbuf) { 0 };
-	if (write(fd, "info registers\n", 15) != 15 || !read_to_prompt(fd, &b, 2.0))
+	if (!monitor_command(fd, "info registers\n", &b))
 		goto out;
 	if (!(p = strstr(b.s, "CPU#0")) || !(p = strstr(p, "EIP=")) ||
 	    sscanf(p, "EIP=%x", &eip) != 1)
@@ -81,8 +116,12 @@ qemu_cpu_state(const char *socket_path, struct cpu_state *st)
 		st->halted = hlt != 0;
 	if (strstr(p, "CS =") && sscanf(strstr(p, "CS ="), "CS =%x", &cs) == 1)
 		st->cs = cs;
+	if ((p = strstr(b.s, "EBP=")) != NULL)
+		sscanf(p, "EBP=%x", &st->ebp);
 	st->eip = eip;
 	ok = st->valid = true;
+	if (st->cpl == 0 && eip >= KERNEL_LINK_BASE)
+		walk_frames(fd, st);
 out:
 	free(b.s);
 	close(fd);
@@ -119,24 +158,107 @@ where_is(uint32_t eip, const char *kernel, const char *guest, char *buf,
 		 image == guest ? guest : "");
 }
 
-bool
-same_function(uint32_t a, uint32_t b, const char *kernel, const char *guest)
+/* The function eip lies in (where_is's choice of image), or NULL. */
+static const struct ksym *
+function_at(uint32_t eip, const char *kernel, const char *guest)
 {
 	static struct ksyms cache[2];
 	static char names[2][PATH_MAX];
-	const char *image = image_of(a, kernel, guest);
-	const struct ksym *fa, *fb;
+	const char *image = image_of(eip, kernel, guest);
 	int k = image == guest;
 
-	if (image != image_of(b, kernel, guest))
-		return false;
 	if (strcmp(names[k], image) != 0) {
 		ksyms_load(&cache[k], image);
 		snprintf(names[k], sizeof(names[k]), "%s", image);
 	}
-	fa = ksyms_function_at(&cache[k], a);
-	fb = ksyms_function_at(&cache[k], b);
-	return fa && fa == fb;
+	return ksyms_function_at(&cache[k], eip);
+}
+
+/* Whether f is on look l's stack: the function it runs in, or a caller. */
+static bool
+on_stack(const struct cpu_state *l, const struct ksym *f, const char *kernel,
+	 const char *guest)
+{
+	int i;
+
+	if (function_at(l->eip, kernel, guest) == f)
+		return true;
+	for (i = 0; i < l->ncallers; i++)
+		if (function_at(l->callers[i] - 1, kernel, NULL) == f)
+			return true;
+	return false;
+}
+
+/*
+ * The run loop and what calls it are on every stack of a healthy run
+ * under the monitor too: finding the CPU below them says nothing.
+ */
+static bool
+is_loop(const struct ksym *f)
+{
+	static const char *const names[] = {
+		"vm_run", "vmm_autorun", "kmain", "relocated", "_start",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (strcmp(f->name, names[i]) == 0)
+			return true;
+	return false;
+}
+
+/* The function of frame i of look l: -1 is where the CPU runs. */
+static const struct ksym *
+frame_function(const struct cpu_state *l, int i, const char *kernel,
+	       const char *guest)
+{
+	return i < 0 ? function_at(l->eip, kernel, guest) :
+		function_at(l->callers[i] - 1, kernel, NULL);
+}
+
+static void
+append(char *buf, size_t size, const char *fmt, const char *s)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, fmt, s);
+}
+
+bool
+stuck_story(const struct cpu_state *looks, int n, const char *kernel,
+	    const char *guest, char *buf, size_t size)
+{
+	const struct cpu_state *l0 = &looks[0];
+	const struct ksym *g;
+	char one[256], at[48];
+	int i, j, ncommon = 0;
+
+	/* The frames of the first look that every other look is inside
+	 * too, innermost first, up to the run loop. */
+	buf[0] = '\0';
+	for (i = -1; i < l0->ncallers; i++) {
+		if ((g = frame_function(l0, i, kernel, guest)) == NULL || is_loop(g))
+			break;
+		for (j = 1; j < n && on_stack(&looks[j], g, kernel, guest); j++)
+			;
+		if (j < n)
+			continue;
+		where_is(i < 0 ? l0->eip : l0->callers[i] - 1, kernel,
+			 i < 0 ? guest : NULL, one, sizeof(one));
+		append(buf, size, ncommon++ ? ", called from %s" : "%s", one);
+	}
+	if (ncommon == 0)
+		return false;
+	snprintf(at, sizeof(at), ": %d looks found the CPU inside ", n);
+	append(buf, size, "%s", at);
+	append(buf, size, "%s", ncommon > 1 ? "these, never halted (at" :
+	       "it, never halted (at");
+	for (i = 0; i < n; i++) {
+		where_is(looks[i].eip, kernel, guest, one, sizeof(one));
+		append(buf, size, i ? ", %s" : " %s", one);
+	}
+	append(buf, size, "%s", ")");
+	return true;
 }
 
 /* ------------------------------------------------------------------------

@@ -15,6 +15,11 @@ struct cpu_state {
 	uint16_t cs;
 	int cpl;
 	bool halted;		/* in hlt, waiting for an interrupt */
+	uint32_t ebp;
+	/* The return addresses of the frames above, from the EBP chain
+	 * (kernel frames only: the kernel keeps its frame pointers). */
+	uint32_t callers[8];
+	int ncallers;
 };
 
 /**
@@ -32,9 +37,14 @@ bool qemu_cpu_state(const char *socket_path, struct cpu_state *st);
 void where_is(uint32_t eip, const char *kernel, const char *guest, char *buf,
 	      size_t size);
 
-/** @brief Whether @p a and @p b lie in the same function (where_is's images). */
-bool same_function(uint32_t a, uint32_t b, const char *kernel,
-		   const char *guest);
+/**
+ * @brief Whether @p n looks at a running CPU (each with its callers) show
+ * it stuck: one function is on every look's stack, below the monitor's
+ * run loop.  If so, @p buf names it, where each look found the CPU, and
+ * the function's callers.
+ */
+bool stuck_story(const struct cpu_state *looks, int n, const char *kernel,
+		 const char *guest, char *buf, size_t size);
 
 /**
  * @brief Run the QEMU command @p argv again with its interrupt log on, for

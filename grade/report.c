@@ -196,19 +196,40 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
  * the place the kernel was stuck, its panic, the monitor's reason.  Tests
  * that stopped the same way need the kernel's last lines only once.
  */
+/* "the kernel is stuck in F (...), called from G (...): ..." as "the
+ * kernel is stuck below G": the outermost function every look was in. */
+static char *
+stuck_key(const char *p)
+{
+	const char *end = strstr(p, " looks found the CPU"), *last = p + 23, *q;
+	char *key;
+
+	if (end == NULL)
+		end = p + strcspn(p, "\n");
+	for (q = p; (q = strstr(q, "called from ")) != NULL && q < end; q++)
+		last = q + 12;
+	if (asprintf(&key, "the kernel is stuck in %.*s",
+		     (int) strcspn(last, "+ ("), last) < 0)
+		abort();
+	return key;
+}
+
 static char *
 stop_key(const char *out)
 {
 	static const char *const marks[] = {
-		"The run reached ", "the kernel is stuck in ", "kernel panic at ",
+		"The run reached ", "kernel panic at ",
 		"the monitor stopped the guest after ", "triple-faulted",
 	};
 	const char *p, *eol;
 	size_t i;
 
+	/* Stuck: below which function (the looks' details differ). */
+	if (out && (p = strstr(out, "the kernel is stuck in ")) != NULL)
+		return stuck_key(p);
 	for (i = 0; out && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if ((p = strstr(out, marks[i])) != NULL) {
-			if (i == 3)	/* the time differs; the reason not */
+			if (i == 2)	/* the time differs; the reason not */
 				p = strchr(p, ':') ? strchr(p, ':') : p;
 			eol = p + strcspn(p, "\n");
 			return strndup(p, eol - p);

@@ -72,7 +72,7 @@ page_alloc(int flags)
 	 * ALLOC_ZERO.  Do not touch refs: the caller takes the first
 	 * reference. */
 	(void) flags;
-	panic("page_alloc: not implemented (lab 2)");
+	panic("page_alloc: not implemented (lab 2, exercise 1)");
 #endif
 }
 
@@ -95,7 +95,7 @@ page_free(struct page *pp)
 	 * Freeing a page that still has references, or one that is already
 	 * free, is a bug in the caller: panic and say which page it was. */
 	(void) pp;
-	panic("page_free: not implemented (lab 2)");
+	panic("page_free: not implemented (lab 2, exercise 1)");
 #endif
 }
 

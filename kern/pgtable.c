@@ -56,7 +56,7 @@ pgdir_walk(pde_t *pgdir, uintptr_t va, bool create)
 	 * entries will restrict each page.  Return the address of va's
 	 * entry in the page table, which you reach with pa2kva(). */
 	(void) pgdir; (void) va; (void) create;
-	panic("pgdir_walk: not implemented (lab 2)");
+	panic("pgdir_walk: not implemented (lab 2, exercise 2)");
 #endif
 }
 
@@ -85,7 +85,7 @@ page_insert(pde_t *pgdir, struct page *pp, uintptr_t va, int perm)
 	 * Think of the case where pp is the page already mapped at va: in
 	 * which order must the reference be taken and the old page removed? */
 	(void) pgdir; (void) pp; (void) va; (void) perm;
-	panic("page_insert: not implemented (lab 2)");
+	panic("page_insert: not implemented (lab 2, exercise 3)");
 #endif
 }
 
@@ -106,7 +106,7 @@ page_lookup(pde_t *pgdir, uintptr_t va, pte_t **pte_store)
 	 * present entry, store its address in *pte_store (when pte_store is
 	 * not NULL) and return its page (pa2page()); else return NULL. */
 	(void) pgdir; (void) va; (void) pte_store;
-	panic("page_lookup: not implemented (lab 2)");
+	panic("page_lookup: not implemented (lab 2, exercise 3)");
 #endif
 }
 
@@ -130,7 +130,7 @@ page_remove(pde_t *pgdir, uintptr_t va)
 	 * the TLB entry for va, and drop the mapping's reference.  Why must
 	 * the reference go last? */
 	(void) pgdir; (void) va;
-	panic("page_remove: not implemented (lab 2)");
+	panic("page_remove: not implemented (lab 2, exercise 3)");
 #endif
 }
 

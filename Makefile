@@ -102,13 +102,21 @@ include docs/Makefrag
 CMDLINE ?=
 ENGINE ?=
 GUEST ?=
-KERNEL_CMDLINE = $(strip $(CMDLINE) $(if $(ENGINE),engine=$(ENGINE)))
+# A guest with no engine named runs under the first one (te).
+KERNEL_CMDLINE = $(strip $(CMDLINE) \
+	$(if $(or $(ENGINE),$(GUEST)),engine=$(or $(ENGINE),$(firstword $(VMM_ENGINES)))))
 QEMU_KERNEL = -kernel $(KERNEL) -append "$(KERNEL_CMDLINE)" \
 	$(if $(GUEST),-initrd '$(GUEST)')
 
 check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
 	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \
-	exit 1; }
+	exit 1; }; \
+	$(check-engine)
+
+# An engine the kernel does not have would leave you at its prompt in QEMU:
+# say so here instead (the engines: vmm/Makefrag, VMM_ENGINES).
+check-engine = case " $(VMM_ENGINES) " in *" $(or $(ENGINE),$(firstword $(VMM_ENGINES))) "*) ;; \
+	*) echo "ENGINE=$(ENGINE): $(if $(filter $(ENGINE),$(VMM_PLANNED)),not built yet: a later lab builds it,no such engine); this kernel has: $(VMM_ENGINES)"; exit 2;; esac
 
 # QEMU's isa-debug-exit device makes QEMU exit with 2 * status + 1; undo
 # that so make's exit status is the kernel's.  A plain 0 means QEMU quit
@@ -195,6 +203,13 @@ clean:
 help:
 	@echo "Targets:"
 	@grep -h '^## ' $(MAKEFILE_LIST) | sed 's/^## /  /' | sed 's/: /\t/' | expand -t 18
-	@echo "Variables: LAB=N TEST=name CMDLINE='...' ACCEL=kvm MEM=512 GRADE_TIMEOUT_SCALE=2"
+	@echo "Variables:"
+	@echo "  LAB=N TEST=name  the lab (and one test) of make grade, handout, handout-check"
+	@echo "  ENGINE=te        the monitor's engine (run, qemu-nox, grade: $(VMM_ENGINES))"
+	@echo "  GUEST='IMAGE ARGS,DISK'  a guest for the monitor (qemu-nox, qemu-gdb, run)"
+	@echo "  GUEST_CMD='run=selftest'  guest_xv6's command line (run-te, run-native)"
+	@echo "  CMDLINE='test=printf'  the kernel's command line (qemu, qemu-nox, qemu-gdb)"
+	@echo "  QEMUEXTRA='-icount shift=0,sleep=off'  more QEMU options (an instruction clock)"
+	@echo "  MEM=512 ACCEL=kvm GRADE_TIMEOUT_SCALE=2 CI=1 (warnings are errors)"
 
 -include $(shell find $(OBJDIR) -path $(OBJDIR)/handout-check -prune -o -name '*.d' -print 2>/dev/null)

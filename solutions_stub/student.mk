@@ -9,8 +9,9 @@ HANDOUT_LAB := @LAB@
 
 # Later labs' code is still stubs here, so `make qemu` and friends boot to
 # the monitor right after lab @LAB@'s part of kmain (`stage=@LAB@`, see
-# kern/ktest.h).  `make qemu-nox CMDLINE=...` chooses otherwise.
-ifeq ($(strip $(CMDLINE)),)
+# kern/ktest.h).  `make qemu-nox CMDLINE=...` chooses otherwise, and so
+# does naming a guest or an engine: the monitor then runs the guest.
+ifeq ($(strip $(CMDLINE) $(ENGINE) $(GUEST)),)
 ifneq ($(origin CMDLINE),command line)
 CMDLINE := stage=@LAB@
 endif

@@ -9,8 +9,10 @@
 # git does not ignore), without .git and the instructor's tooling, with
 # `unifdef -DSOL=N-1` applied to every file holding `#if SOL >= K` regions:
 # earlier labs keep their solutions, lab N and later keep only their stubs,
-# and no marker remains.  The export is then checked: no marker and no line
-# of lab N's (or a later lab's) solution code may be left anywhere in it.
+# and no marker remains.  Markdown loses its reference-only passages
+# (solutions_stub/mdstrip.awk) and may link only to what the export has.
+# The export is then checked: no marker and no line of lab N's (or a later
+# lab's) solution code may be left anywhere in it.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -121,6 +123,38 @@ awk -F '\t' '$1 == "region" { print $2 }' "$TMP/regions" | sort -u > "$TMP/sourc
 # The top Makefile includes solutions_stub/Makefrag: put the student's in.
 mkdir -p "$DEST/$HERE"
 sed "s/@LAB@/$LAB/g" $HERE/student.mk > "$DEST/$HERE/Makefrag"
+
+# --- Markdown: the reference tree's own passages go, no link may dangle. ---
+# A passage between the lines `<!-- reference-only -->` and
+# `<!-- /reference-only -->` is about the reference tree (how to export a
+# handout, the instructor guide): a handout has neither.
+(cd "$DEST" && find . -name '*.md' -type f | sed 's|^\./||' | LC_ALL=C sort) > "$TMP/md"
+while IFS= read -r f; do
+	grep -q 'reference-only' "$DEST/$f" || continue
+	awk -f $HERE/mdstrip.awk "$DEST/$f" > "$TMP/md.out" ||
+		reject "$f: unbalanced <!-- reference-only --> lines (see $HERE/mdstrip.awk)."
+	cat "$TMP/md.out" > "$DEST/$f"
+	if grep -n 'reference-only' "$DEST/$f" > "$TMP/md.left"; then
+		sed "s|^|handout: $DEST/$f:|" "$TMP/md.left" >&2
+		reject "$f: a reference-only marker is not on a line of its own, as <!-- reference-only --> or <!-- /reference-only -->."
+	fi
+done < "$TMP/md"
+# Every relative link of the exported Markdown must reach a file or a
+# directory of the export (the instructor guide, say, is not in it).
+while IFS= read -r f; do
+	awk -f $HERE/mdstrip.awk -v mode=links "$DEST/$f" | while IFS= read -r l; do
+		target=${l#*	}
+		case $target in
+		/*) ;;
+		*) target=$(dirname "$f")/$target;;
+		esac
+		[ -e "$DEST/$target" ] || echo "$f:${l%%	*}: link to ${l#*	}, which the handout lacks"
+	done
+done < "$TMP/md" > "$TMP/dangling"
+if [ -s "$TMP/dangling" ]; then
+	sed "s|^|handout: $DEST/|" "$TMP/dangling" >&2
+	reject "Markdown links to files the handout leaves out (above): put the passage between <!-- reference-only --> lines, or link to something the handout has."
+fi
 
 # --- Prove it: no marker, and no line only a solution of lab >= LAB has. ---
 (cd "$DEST" && find . -type f -print | sed 's|^\./||' | LC_ALL=C sort |

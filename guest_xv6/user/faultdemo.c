@@ -5,9 +5,10 @@
  * guest kernel took during it (pfcount()).  Step 1 causes none natively,
  * but under a shadow-paging monitor it causes hidden faults (shadow
  * misses, dirty-bit emulation, a traced page-table write) that the
- * monitor resolves without the guest seeing them: compare the guest's count with the monitor's counters.  Steps
- * 2-4 cause true faults: the guest's own page tables raise them,
- * natively and under any monitor, and the guest handles them.
+ * monitor resolves without the guest seeing them: compare the guest's
+ * count with the monitor's counters.  Steps 2-4 cause true faults: the
+ * guest's own page tables raise them, natively and under any monitor,
+ * and the guest handles them.
  */
 #include "user/user.h"
 #include "kernel/bench.h"
@@ -41,7 +42,7 @@ main(int argc, char **argv)
 
 	/* First, before any fork makes data[] copy-on-write. */
 	step("1. hidden faults only: read, then write, 16 already-mapped "
-	     "pages; the kernel rewrites a PTE (natively: no faults)");
+	     "pages; the kernel rewrites a PTE (natively: none)");
 	for (i = 0; i < 16; i++)
 		sum += data[i * PGSIZE];
 	for (i = 0; i < 16; i++)
@@ -56,7 +57,7 @@ main(int argc, char **argv)
 	done();
 
 	step("3. copy-on-write: fork; the child writes 2 shared pages "
-	     "(true faults; each side's first stack write faults too)");
+	     "(true faults, plus each side's first stack write)");
 	if ((pid = fork()) == 0) {
 		p[0] = 10;
 		p[PGSIZE] = 11;

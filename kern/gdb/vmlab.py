@@ -14,13 +14,15 @@
 #   vmm-guest-symbols   load guest_xv6's symbols beside the kernel's
 #   vmm-demo-faults     the lab 5 demonstration (docs/demo-faults.md)
 #
-# Page tables are read as physical memory: through QEMU's gdbstub in its
-# physical-memory mode when it has one (so the commands work wherever the
-# CPU stopped, even inside the guest, whose shadow tables do not map the
-# host's memory), else through the kernel's own mappings of physical
-# memory (kern/memlayout.h), which exist when the CPU is in the monitor.
+# Everything, struct vm as much as the page tables, is read as physical
+# memory: through QEMU's gdbstub in its physical-memory mode when it has
+# one (so the commands work wherever the CPU stopped, even inside the
+# guest, whose address space maps of the monitor only the world switch),
+# else through the kernel's own mappings of physical memory
+# (kern/memlayout.h), which exist when the CPU is in the monitor.
 
 import re
+import textwrap
 
 import gdb
 
@@ -59,6 +61,11 @@ CLASS_MEANING = {
 }
 
 
+# The widest line the commands print: docs/demo-faults.md promises that a
+# terminal this wide shows a stop of the demonstration unwrapped.
+WIDTH = 120
+
+
 class VmlabError(Exception):
     """A condition the user should read about, not a Python traceback."""
 
@@ -75,6 +82,27 @@ def bits(val, table):
 def has_field(v, name):
     t = v.type.strip_typedefs()
     return any(f.name == name for f in t.fields())
+
+
+def fit(lines):
+    """lines, each one longer than WIDTH broken at spaces, the rest of it
+    indented two columns more than its start."""
+    out = []
+    for line in lines:
+        if len(line) <= WIDTH:
+            out.append(line)
+            continue
+        lead = line[:len(line) - len(line.lstrip())]
+        out.extend(textwrap.wrap(line, WIDTH, subsequent_indent=lead + "  ",
+                                 break_long_words=False,
+                                 break_on_hyphens=False))
+    return out
+
+
+def say(text):
+    """Write text, its lines fitted to WIDTH, and show it now."""
+    gdb.write("\n".join(fit(text.split("\n"))) + "\n")
+    gdb.flush()
 
 
 def sym_exists(name):
@@ -136,9 +164,9 @@ def read_phys(pa, n):
     try:
         return bytes(inf.read_memory(pa2kva(pa), n))
     except gdb.MemoryError:
-        raise VmlabError("cannot read host-physical %#x through %#x: stop "
-                         "the CPU in the monitor's code (the guest's address "
-                         "space does not map it)" % (pa, pa2kva(pa)))
+        raise VmlabError("cannot read host-physical %#x through %#x (this "
+                         "gdbstub has no physical-memory mode)%s" %
+                         (pa, pa2kva(pa), unmapped_hint()))
 
 
 def phys32(pa):
@@ -150,21 +178,100 @@ def phys_words(pa, count):
     return [int.from_bytes(b[i:i + 4], "little") for i in range(0, len(b), 4)]
 
 
+def monitor_mapped():
+    """Whether the CPU's page tables map the monitor's data: not in guest
+    code, nor in the world switch while it runs on the guest's tables."""
+    try:
+        gdb.selected_inferior().read_memory(
+            u32(gdb.parse_and_eval("&curvm")), 1)
+    except gdb.MemoryError:
+        return False
+    except gdb.error:
+        pass            # no kernel symbols: nothing to say either way
+    return True
+
+
+def unmapped_hint():
+    """Where to go, when only the monitor's own page directory can help."""
+    if monitor_mapped():
+        return ""
+    return (": the CPU is in the guest's address space, which does not "
+            "map the monitor's data; break in the monitor (break vm_run, "
+            "or on shadow_fault) and try again")
+
+
+# ---------------------------------------------------------------------------
+# The monitor's data, read as physical memory
+# ---------------------------------------------------------------------------
+#
+# GDB reads a variable at its linked address, which only the host's page
+# directory maps: stopped in the guest, `print *curvm` fails.  So the
+# commands never have GDB read the monitor's memory itself: they take an
+# address (&curvm needs no read), read the bytes with read_phys and build
+# the value from them.  A pointer in such a value is followed with
+# deref(), never with Value.dereference(), which would read through the
+# CPU's page tables again.
+
+# Objects up to a page are read at once; a bigger one (struct vm is over
+# 200 KB) becomes a MonObject, whose members are read as they are used.
+WHOLE_READ = PGSIZE
+
+
+def mon_value(va, typ):
+    """The monitor's object of type typ at kernel address va."""
+    if typ.strip_typedefs().sizeof > WHOLE_READ:
+        return MonObject(va, typ)
+    return gdb.Value(read_phys(kva2pa(va), typ.sizeof), typ)
+
+
+class MonObject:
+    """A big struct or array of the monitor's, by address: indexing it (by
+    member name, or by element for an array) reads just that part."""
+
+    def __init__(self, va, typ):
+        self.va = va
+        self.type = typ
+
+    def __getitem__(self, key):
+        t = self.type.strip_typedefs()
+        if isinstance(key, str):
+            f = next((f for f in t.fields() if f.name == key), None)
+            if f is None:
+                raise VmlabError("%s has no member %s: is kern/gdb/vmlab.py "
+                                 "older than the kernel?" % (t, key))
+            if f.bitsize:
+                raise VmlabError("%s.%s is a bit-field: vmlab.py reads only "
+                                 "whole bytes" % (t, key))
+            return mon_value(self.va + f.bitpos // 8, f.type)
+        elem = t.target()
+        return mon_value(self.va + int(key) * elem.sizeof, elem)
+
+
+def deref(p):
+    """*p, for p (a gdb.Value) a pointer into the monitor's memory."""
+    return mon_value(u32(p), p.type.strip_typedefs().target())
+
+
 # ---------------------------------------------------------------------------
 # The guest: struct vm, its memory
 # ---------------------------------------------------------------------------
 
 def the_vm():
     """*curvm, or an error saying why there is none."""
+    if gdb.selected_inferior().pid == 0:
+        raise VmlabError("GDB is attached to no machine (the guest has ended, "
+                         "or `target remote` has not run): `make qemu-gdb` in "
+                         "one terminal, `make gdb` in another")
     if not sym_exists("curvm"):
         raise VmlabError("no symbol curvm: load the kernel's symbols "
                          "(symbol-file obj/kern/kernel)")
-    p = gdb.parse_and_eval("curvm")
+    p = mon_value(u32(gdb.parse_and_eval("&curvm")),
+                  gdb.lookup_type("struct vm").pointer())
     if int(p) == 0:
         raise VmlabError("no guest is running (curvm is NULL): the monitor "
                          "sets it when a run starts (engine=te on the kernel "
                          "command line)")
-    return p.dereference()
+    return deref(p)
 
 
 def shadow_of(vm):
@@ -308,7 +415,7 @@ class ShadowWalk:
                 self.kind = "none"
                 return
             self.kind = "shadow"
-            self.root = cur.dereference()
+            self.root = deref(cur)
             self.root_pa = u32(self.root["pa"])
         pdx = la >> 22
         self.sde_pa = self.root_pa + 4 * pdx
@@ -383,7 +490,7 @@ def shadows_of_frame(vm, gfn):
     sp = sh["hash"][gfn % n]
     guard = 0
     while int(sp) != 0 and guard < 64:
-        s = sp.dereference()
+        s = deref(sp)
         if u32(s["key"]) == gfn:
             out.append(s)
         sp = s["hnext"]
@@ -560,16 +667,27 @@ def shadow_column(sw):
     return rows
 
 
+# The two walks side by side: a row's label, the guest's column, then the
+# shadow's, each wrapped to its own width so that the whole fits WIDTH.
+LABEL_W = 10
+LEFT_W = 32
+RIGHT_W = WIDTH - (2 + LABEL_W + 1 + LEFT_W + 1)
+
+
+def column_row(label, left, right, out):
+    """Append one row (left and right are lists of texts) to out."""
+    a = [w for t in left for w in textwrap.wrap(t, LEFT_W) or [""]]
+    b = [w for t in right for w in textwrap.wrap(t, RIGHT_W) or [""]]
+    for i in range(max(len(a), len(b))):
+        out.append(("  %-*s %-*s %s" % (
+            LABEL_W, label if i == 0 else "", LEFT_W,
+            a[i] if i < len(a) else "", b[i] if i < len(b) else "")).rstrip())
+
+
 def print_columns(left, right, ltitle, rtitle, out):
-    order = ["root", "directory", "table", "page", "rights"]
-    w = 38
-    out.append("  %-10s %-*s %s" % ("", w, ltitle, rtitle))
-    for key in order:
-        a, b = left.get(key, []), right.get(key, [])
-        for i in range(max(len(a), len(b))):
-            out.append("  %-10s %-*s %s" % (key if i == 0 else "", w,
-                                            a[i] if i < len(a) else "",
-                                            b[i] if i < len(b) else ""))
+    column_row("", [ltitle], [rtitle], out)
+    for key in ["root", "directory", "table", "page", "rights"]:
+        column_row(key, left.get(key, []), right.get(key, []), out)
 
 
 def walk_lines(vm, la, before=None):
@@ -583,11 +701,11 @@ def walk_lines(vm, la, before=None):
     if before is not None and before != (sw.sde, sw.ste):
         old = before[1] if before[0] is not None and before[0] & PTE_P \
             else None
-        out.append("  %-10s %-38s %s" % (
-            "before", "", "PTE was %#010x %s" % (old, bits(old, PTE_BITS))
-            if old is not None else "no shadow table there"))
+        column_row("before", [], ["PTE was %#010x %s" % (
+            old, bits(old, PTE_BITS)) if old is not None
+            else "no shadow table there"], out)
     if sw.table is not None:
-        out.append("  %-10s %-38s %s" % ("", "", describe_spage(sw.table)))
+        column_row("", [], [describe_spage(sw.table)], out)
     if gw.present and gw.paging and gw.gpa < mem.ram:
         t = traced(vm, gw.gpa >> 12)
         if t:
@@ -684,22 +802,21 @@ def guest_symbol(addr):
 # ---------------------------------------------------------------------------
 
 class VmlabCommand(gdb.Command):
-    """Base: turns VmlabError into one line instead of a traceback."""
+    """Base: an error becomes one line instead of a Python traceback."""
 
     def invoke(self, arg, from_tty):
         try:
-            for line in self.run(arg):
-                gdb.write(line + "\n")
+            lines = self.run(arg)
         except VmlabError as e:
             raise gdb.GdbError(str(e))
-
-
-def cpu_in_guest():
-    """Whether the CPU stopped in guest code (CS not ring 0)."""
-    try:
-        return int(gdb.parse_and_eval("$cs")) & 3 != 0
-    except gdb.error:
-        return False
+        except gdb.MemoryError as e:
+            # GDB itself read an expression the user gave at the monitor's
+            # linked addresses (vmm-walk curvm->vcpu.cr2).
+            raise gdb.GdbError("%s%s" % (e, unmapped_hint()))
+        except gdb.error as e:
+            raise gdb.GdbError(str(e))
+        for line in fit(lines):
+            gdb.write(line + "\n")
 
 
 class VcpuCommand(VmlabCommand):
@@ -728,10 +845,10 @@ below are as of the last exit; the CPU's are the live ones (info regs)."""
         out.append("guest %s, %d MB of RAM" % (
             '"%s"' % cmd if cmd.startswith(img) else
             '%s "%s"' % (img, cmd), u32(vm["ram"]) >> 20))
-        if cpu_in_guest():
-            out.append("(the CPU is running the guest: registers below are "
-                       "as of the last exit; `info registers` has the live "
-                       "ones)")
+        if not monitor_mapped():
+            out.append("(the CPU is in the guest's address space: registers "
+                       "below are as of the last exit; `info registers` has "
+                       "the live ones)")
         regs = [f.name[4:].lower() for f in
                 gdb.lookup_type("enum gpr").fields() if f.name != "NGPRS"]
         gpr = v["gpr"]
@@ -782,7 +899,9 @@ class WalkCommand(VmlabCommand):
     """Walk a guest linear address through the guest's page tables and the
 shadow's, side by side, and say what an access to it does.
 
-Usage: vmm-walk ADDR      (any expression: 0x80100000, $cr2, curvm->vcpu.eip)
+Usage: vmm-walk ADDR      (any expression: 0x80100000, $cr2, curvm->vcpu.eip;
+                          stopped in the guest, GDB cannot read the monitor's
+                          variables such as curvm: give a number or $eip)
 
 Left, the guest's own tables: CR3, the directory entry, the table entry,
 the guest-physical page (and the host page behind it).  Right, what the
@@ -797,8 +916,20 @@ verdict says whether an access runs at full speed, takes a hidden fault
     def run(self, arg):
         if not arg.strip():
             raise VmlabError("usage: vmm-walk ADDR")
-        la = u32(gdb.parse_and_eval(arg))
-        return walk_lines(the_vm(), la)
+        vm = the_vm()
+        try:
+            la = u32(gdb.parse_and_eval(arg))
+        except gdb.MemoryError as e:
+            if monitor_mapped():
+                raise
+            # GDB reads the monitor's variables at addresses the guest's
+            # page tables leave out; only these commands read physically.
+            raise VmlabError("vmm-walk: cannot evaluate %s in the guest's "
+                             "address space (%s): give the address as a "
+                             "number, or break in the monitor (break vm_run, "
+                             "or on shadow_fault) and try again"
+                             % (arg.strip(), e))
+        return walk_lines(vm, la)
 
 
 class FaultsCommand(VmlabCommand):
@@ -840,14 +971,15 @@ Usage: vmm-shadow"""
             r = roots[i]
             if int(r) == 0:
                 continue
-            s = r.dereference()
+            s = deref(r)
             ents = phys_words(u32(s["pa"]), MONBASE >> 22)
             used = sum(1 for e in ents if e & PTE_P)
-            out.append("  %s slot %2d: guest CR3 %#010x (directory frame %#x), "
-                       "root at hpa %#010x, %d directory entries filled "
-                       "below the monitor, last used %d" % (
-                           "*" if int(r) == cur else " ", i, u32(s["cr3"]),
-                           u32(s["key"]), u32(s["pa"]), used, int(s["used"])))
+            # (The root's key, its guest directory's frame, is CR3 >> 12.)
+            out.append("  %s slot %2d: guest CR3 %#010x, root at hpa %#010x, "
+                       "%d directory entries filled below the monitor, last "
+                       "used %d" % ("*" if int(r) == cur else " ", i,
+                                    u32(s["cr3"]), u32(s["pa"]), used,
+                                    int(s["used"])))
         st = sh["st"]
         pool = sh["pool"].type.strip_typedefs().range()[1] + 1
         if len(out) == 1:
@@ -913,7 +1045,8 @@ END_SYMBOLS = [("_panic", "the kernel panicked (stopped in _panic, before "
                 "says why); the kernel monitor's prompt is next")]
 GATE_SYMBOL = "console_out"
 GATE_LINE = r"^faultdemo: 1\."
-DEFAULT_CLASSES = ["true", "fill", "dirty", "trace"]
+# The stops, in the order faultdemo's story needs them (docs/demo-faults.md).
+DEFAULT_CLASSES = ["fill", "dirty", "trace", "true"]
 
 
 class Demo:
@@ -927,6 +1060,7 @@ class Demo:
         self.pending_show = None  # what the next stop event prints
         self.entry = None         # (la, err, snapshot) at shadow_fault entry
         self.finished = False
+        self.detached = False     # GDB let go of the target (quit)
         self.capturing = False
         self.interrupted = False
         self.gave_up = None       # why the run went wrong, if it did
@@ -1013,7 +1147,10 @@ def fault_args():
 
 
 class DoneBreakpoint(DemoBreakpoint):
-    """At shadow_fault_done: stop on the first fault of each class."""
+    """At shadow_fault_done: stop on the first fault of the next class of
+    the story.  One class at a time, in order: the LAPIC writes of the
+    timer's interrupts (mmio) come at any time, and would otherwise stop
+    first, or between the fill and the dirty bit that explains it."""
 
     def decide(self):
         try:
@@ -1021,11 +1158,16 @@ class DoneBreakpoint(DemoBreakpoint):
             cls = demo.names.get(int(f["class"]), "?")
         except (gdb.error, ValueError):
             return False
-        if cls in demo.shown:
+        if cls != next_class():
             return False
         demo.shown.append(cls)
         demo.pending_show = (la, f, demo.entry)
         return True
+
+
+def next_class():
+    """The class the demonstration waits for, or None once all are shown."""
+    return next((c for c in demo.expected if c not in demo.shown), None)
 
 
 def error_code_text(err):
@@ -1040,19 +1182,22 @@ def show_fault(la, f, entry):
     cls = demo.names.get(int(f["class"]), "?")
     n = len(demo.shown)
     true = cls == "true"
+    since = "faultdemo started" if n == 1 else "stop %d" % (n - 1)
     out = ["", "=" * 78,
-           "demo-faults: stop %d: class %s, a %s fault (the first since "
-           "faultdemo started)" % (n, cls, "TRUE" if true else "HIDDEN"),
+           "demo-faults: stop %d: class %s, a %s fault (the first since %s)"
+           % (n, cls, "TRUE" if true else "HIDDEN", since),
            "=" * 78]
     hw = entry[1] if entry and entry[0] == la else None
     eip = u32(v["eip"])
     sym = guest_symbol(eip)
     who = "faultdemo (user mode)" if int(v["cpl"]) == 3 else "the guest kernel"
     verb = "accessed" if hw is None else "wrote" if hw & PFERR_W else "read"
-    out.append("The CPU faulted: %s at eip %#010x%s %s %#010x%s." % (
+    out.append("The CPU faulted: %s at eip %#010x%s %s %#010x%s" % (
         who, eip, " <%s>" % sym if sym else "", verb, la,
-        " (hardware error code %#x: %s)" % (hw, error_code_text(hw))
-        if hw is not None else ""))
+        "," if hw is not None else "."))
+    if hw is not None:
+        out.append("  hardware error code %#x (%s)." %
+                   (hw, error_code_text(hw)))
     why = f["why"].string() if int(f["why"]) else ""
     if true:
         err = u32(f["err"])
@@ -1071,15 +1216,16 @@ def show_fault(la, f, entry):
     if demo.batch:
         out.append("  (batch: going on)")
     elif left:
-        out.append("  Next: `continue` runs to the first fault of another "
-                   "class (still to come: %s).  Meanwhile try vmm-walk ADDR, "
-                   "vmm-vcpu, vmm-faults, vmm-shadow." % ", ".join(left))
+        out.append("  Next: `continue` runs to the next fault of class %s%s."
+                   % (left[0], " (then %s)" % ", ".join(left[1:])
+                      if left[1:] else ""))
+        out.append("  Meanwhile try vmm-walk ADDR, vmm-vcpu, vmm-faults, "
+                   "vmm-shadow.")
     else:
-        out.append("  Every class faultdemo is expected to cause has been "
-                   "shown: `continue` runs the guest to its end, without "
-                   "stopping again (inspect first, if you like).")
-    gdb.write("\n".join(out) + "\n")
-    gdb.flush()
+        out.append("  Every stop of the demonstration has been shown: "
+                   "`continue` runs the guest to its end, without stopping "
+                   "again (inspect first, if you like).")
+    say("\n".join(out))
 
 
 def traced_entry_lines(vm, la):
@@ -1124,17 +1270,17 @@ def on_stop(event):
     if demo.capturing:
         return
     if demo.gave_up:
-        gdb.write("\ndemo-faults: %s.  Look around (bt, vmm-vcpu, "
-                  "vmm-faults) before `continue`.\n" % demo.gave_up)
+        say("\ndemo-faults: %s.  Look around (bt, vmm-vcpu, "
+            "vmm-faults) before `continue`." % demo.gave_up)
         return
     # The instructor typed `continue` after interrupting the script.
     if demo.state == "boot" and demo.started:
         start_gate()
-        gdb.write("demo-faults: the monitor is starting the guest: "
-                  "`continue`.\n")
+        say("demo-faults: the monitor is starting the guest: "
+            "`continue`.")
     elif demo.state == "gate" and demo.gate_open:
         arm_faults()
-        gdb.write("`continue` runs to the first stop.\n")
+        say("`continue` runs to the first stop.")
     else:
         show_pending()
 
@@ -1147,7 +1293,7 @@ def show_pending():
     try:
         show_fault(la, f, entry)
     except (VmlabError, gdb.error) as e:
-        gdb.write("demo-faults: cannot show this fault: %s\n" % e)
+        say("demo-faults: cannot show this fault: %s" % e)
     if all(c in demo.shown for c in demo.expected):
         # The rest of the run at full speed: no more stops per fault.  Now,
         # while stopped: a breakpoint deleted while the target runs stays
@@ -1166,8 +1312,10 @@ def disarm():
 def on_exit(event):
     if demo is None:
         return
-    # A detach (GDB quitting) also ends up here, with no exit code.
+    # A detach (GDB quitting) also ends up here, with no exit code; the
+    # connection closes next, and that is no end of the guest either.
     if not hasattr(event, "exit_code"):
+        demo.detached = True
         return
     demo.finished = True
     demo.exit_code = event.exit_code
@@ -1176,25 +1324,22 @@ def on_exit(event):
     status = ""
     if demo.exit_code is not None and demo.exit_code & 1:
         status = " with status %d" % (demo.exit_code >> 1)
-    gdb.write("\ndemo-faults: the guest has finished%s (faultdemo's summary "
-              "and the monitor's counters are above).  Classes shown: %s.  "
-              "`quit` leaves GDB.\n" % (status, ", ".join(demo.shown) or
-                                         "none"))
-    gdb.flush()
+    say("\ndemo-faults: the guest has finished%s (faultdemo's summary "
+        "and the monitor's counters are above).  Classes shown: %s.  "
+        "`quit` leaves GDB." % (status, ", ".join(demo.shown) or "none"))
 
 
 def on_connection_removed(event):
     """QEMU exited (the guest wrote the debug-exit port): GDB only learns
     that the connection closed."""
-    if demo is None or demo.finished:
+    if demo is None or demo.finished or demo.detached:
         return
     demo.finished = True
     if demo.batch or demo.capturing:
         return
-    gdb.write("\ndemo-faults: the guest has finished (faultdemo's summary "
-              "and the monitor's counters are above).  Classes shown: %s.  "
-              "`quit` leaves GDB.\n" % (", ".join(demo.shown) or "none"))
-    gdb.flush()
+    say("\ndemo-faults: the guest has finished (faultdemo's summary "
+        "and the monitor's counters are above).  Classes shown: %s.  "
+        "`quit` leaves GDB." % (", ".join(demo.shown) or "none"))
 
 
 class StartBreakpoint(gdb.Breakpoint):
@@ -1247,28 +1392,31 @@ def arm_faults():
     demo.entry_bp = EntryBreakpoint("shadow_fault", internal=True)
     demo.done_bp = DoneBreakpoint("shadow_fault_done", internal=True)
     demo.done_bp.silent = True
-    gdb.write("\ndemo-faults: faultdemo has started: breakpoints on the "
-              "shadow MMU's decision (shadow_fault_done) are armed.\n")
-    gdb.flush()
+    say("\ndemo-faults: faultdemo has started: breakpoints on the "
+        "shadow MMU's decision (shadow_fault_done) are armed.")
 
 
 def report():
     """Batch mode's verdict: 0 if every expected class was shown."""
     missing = [c for c in demo.expected if c not in demo.shown]
-    gdb.write("\ndemo-faults: classes shown, in order: %s\n" %
-              (", ".join(demo.shown) or "none"))
+    say("\ndemo-faults: classes shown, in order: %s" %
+        (", ".join(demo.shown) or "none"))
     if not demo.gate_open:
-        gdb.write("demo-faults: FAIL: the guest never printed the line "
-                  "that starts faultdemo (%s)\n" % demo.gate_re.pattern)
+        say("demo-faults: FAIL: the guest never printed the line "
+            "that starts faultdemo (%s)" % demo.gate_re.pattern)
         return 1
     if missing:
-        gdb.write("demo-faults: FAIL: never reached: %s\n" % ", ".join(missing))
+        say("demo-faults: FAIL: never reached: %s (the stops come in the "
+            "order of DEMO_CLASSES: no %s fault followed %s)" % (
+                ", ".join(missing), missing[0],
+                "stop %d" % len(demo.shown) if demo.shown
+                else "faultdemo's start"))
         return 1
     if not demo.finished:
-        gdb.write("demo-faults: FAIL: the guest did not finish\n")
+        say("demo-faults: FAIL: the guest did not finish")
         return 1
-    gdb.write("demo-faults: every expected class shown (%s)\n" %
-              ", ".join(demo.expected))
+    say("demo-faults: every expected class shown (%s)" %
+        ", ".join(demo.expected))
     return 0
 
 
@@ -1291,7 +1439,7 @@ def run_until_stop():
     if demo.interrupted:
         return False
     if demo.gave_up:
-        gdb.write("\ndemo-faults: %s.\n" % demo.gave_up)
+        say("\ndemo-faults: %s." % demo.gave_up)
         return False
     show_pending()
     return not demo.finished and gdb.selected_inferior().pid != 0
@@ -1300,14 +1448,15 @@ def run_until_stop():
 class DemoCommand(gdb.Command):
     """Run the true-versus-hidden page fault demonstration (lab 5).
 
-Usage: vmm-demo-faults [--batch] [--classes=true,fill,dirty,trace] [--gate=REGEX]
+Usage: vmm-demo-faults [--batch] [--classes=fill,dirty,trace,true] [--gate=REGEX]
 
 Expects the kernel stopped at its start with engine=te and guest_xv6
 running faultdemo (`make demo-faults` sets all this up).  Runs the boot
 without stopping; once faultdemo prints its first step (the guest line
-matching --gate), stops at the first page fault of each class the shadow
-MMU decides, and shows the guest's walk beside the shadow walk, the
-decision and the counters.  `continue` goes on to the next class.
+matching --gate), stops at the first page fault of each class of
+--classes, in that order (the first fill, then the first dirty-bit fault
+after it, and so on), and shows the guest's walk beside the shadow walk,
+the decision and the counters.  `continue` goes on to the next class.
 
 --batch: no prompts; runs to the end and quits GDB with status 0 if every
 class of --classes was shown and the guest finished, 1 otherwise."""
@@ -1350,9 +1499,8 @@ class of --classes was shown and the guest finished, 1 otherwise."""
         gdb.events.exited.connect(on_exit)
         if hasattr(gdb.events, "connection_removed"):
             gdb.events.connection_removed.connect(on_connection_removed)
-        gdb.write("demo-faults: booting guest_xv6 under the te engine; the "
-                  "boot's faults are not shown.\n")
-        gdb.flush()
+        say("demo-faults: booting guest_xv6 under the te engine; the "
+            "boot's faults are not shown.")
         start = StartBreakpoint(START_SYMBOL, internal=True, temporary=True)
         start.silent = True
         if run_until_stop() and demo.started:
@@ -1363,19 +1511,17 @@ class of --classes was shown and the guest finished, 1 otherwise."""
             arm_faults()
             run_until_stop()
         if demo.interrupted:
-            gdb.write("demo-faults: interrupted; `continue` goes on with the "
-                      "demonstration.\n")
+            say("demo-faults: interrupted; `continue` goes on with the "
+                "demonstration.")
             return
         if not batch:
             return
         while not demo.gave_up and run_until_stop():
             pass
         if demo.gave_up:
-            gdb.write("demo-faults: FAIL: %s\n" % demo.gave_up.split(" (")[0])
-            gdb.flush()
+            say("demo-faults: FAIL: %s" % demo.gave_up.split(" (")[0])
             gdb.execute("quit 1")
         status = report()
-        gdb.flush()
         gdb.execute("quit %d" % status)
 
 

@@ -63,7 +63,7 @@ GRADE_TEST(guest, nanobench, 0, "nanobench prints the paper's seven tests")
 	expect_exit(&r, 0);
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(re, sizeof(re),
-			 "^nanobench %s cycles=[1-9][0-9]* iters=[1-9][0-9]*$",
+			 "^nanobench %s cycles/op=[1-9][0-9]* iters=[1-9][0-9]*$",
 			 names[i]);
 		expect_line(&r, re);
 	}

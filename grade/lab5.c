@@ -443,7 +443,7 @@ GRADE_TEST(lab5, xv6_nanobench, 10, "under te, nanobench measures the paper's se
 	run_xv6_te(&r, "run=nanobench", NULL, 120);
 	for (i = 0; i < NELEM(names); i++) {
 		snprintf(re, sizeof(re),
-			 "^nanobench %s cycles=[1-9][0-9]* iters=[1-9][0-9]*$",
+			 "^nanobench %s cycles/op=[1-9][0-9]* iters=[1-9][0-9]*$",
 			 names[i]);
 		need_line(&r, re, "a result line for each of the seven tests",
 			  EX123);

@@ -20,7 +20,7 @@ PLACEHOLDER = re.compile(r"\.\.\.|NAME|ADDR|PROG|ARGS|IMAGE|DISK|=\s|=$")
 def candidates(text):
     # Inline spans first (outside the code blocks, whose fences would pair
     # up with them), joined across the line breaks they may hold.
-    prose = re.sub(r"^```.*?^```", "", text, flags=re.S | re.M)
+    prose = re.sub(r"^[ \t]*```.*?^[ \t]*```", "", text, flags=re.S | re.M)
     for para in re.split(r"\n\s*\n", prose):
         # A quoted paragraph (> ...) keeps its spans across its lines.
         para = re.sub(r"^>\s?", "", para, flags=re.M)
@@ -28,7 +28,7 @@ def candidates(text):
             yield " ".join(span.split())
     in_block = False
     for line in text.splitlines():
-        if line.startswith("```"):
+        if line.lstrip().startswith("```"):
             in_block = not in_block
             continue
         if in_block:

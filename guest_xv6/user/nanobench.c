@@ -12,8 +12,11 @@
  *	ptemod   a store to a page-table entry                kernel loop
  *
  * Kernel loops run through the bench() system call so that a monitor
- * sees them as guest kernel code.  Output, one line per test:
- *	nanobench <name> cycles=<n> iters=<n>
+ * sees them as guest kernel code.  Output: a line saying what the figures
+ * are, then one line per test,
+ *	nanobench <name> cycles/op=<n> iters=<n>
+ * where iters is the operations of one run.  A cycle is what rdtsc counts:
+ * one instruction under QEMU -icount shift=0, a host TSC cycle without it.
  * A result below the clock's resolution is reported as 1 cycle.
  */
 #include "user/user.h"
@@ -44,7 +47,7 @@ report(const char *name, uint64 *per_op, int iters)
 
 	sort(per_op, REPS);
 	m = per_op[REPS / 2];
-	printf("nanobench %s cycles=%llu iters=%d\n", name, m ? m : 1, iters);
+	printf("nanobench %s cycles/op=%llu iters=%d\n", name, m ? m : 1, iters);
 }
 
 /* (with - without) / n, never below zero. */
@@ -150,6 +153,9 @@ pgfault_test(void)
 int
 main(int argc, char **argv)
 {
+	printf("nanobench: cycles/op is rdtsc cycles per operation, the median "
+	       "of %d runs, an empty loop's cost subtracted (under QEMU -icount "
+	       "shift=0 a cycle is one instruction)\n", REPS);
 	syscall_test(1000);
 	kernel_test("in", BENCH_IN, 1000);
 	kernel_test("cr8wr", BENCH_CR8WR, 1000);

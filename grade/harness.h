@@ -256,6 +256,20 @@ char *log_match_str(const struct boot_result *res, const regmatch_t *m);
 /** @brief Number of lines of the log matching @p re. */
 size_t log_count(const struct boot_result *res, const char *re);
 
+/**
+ * @brief The lines of the log matching @p re, as one new string (the caller
+ * frees it), a newline after each; with @p strip, each without what the
+ * regex's first group matched (a pid, say: what may differ between runs).
+ */
+char *log_lines(const struct boot_result *res, const char *re, bool strip);
+
+/**
+ * @brief The first line where the texts @p a and @p b (as log_lines()
+ * makes them) differ, into @p da and @p db ("(nothing more)" past an end).
+ */
+void log_first_difference(const char *a, const char *b, char *da, char *db,
+			  size_t size);
+
 /* ------------------------------------------------------------------------
  * Host tools and paths
  * ------------------------------------------------------------------------ */

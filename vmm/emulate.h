@@ -113,6 +113,9 @@ struct emu_ops {
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
 #define MSR_SYSENTER_EIP	0x176
+#define MSR_BIOS_SIGN		0x08b	/* microcode revision */
+#define MSR_MISC_ENABLE		0x1a0
+#define MSR_PAT			0x277
 
 /**
  * @brief Emulate one decoded instruction at v->eip on the virtual CPU.

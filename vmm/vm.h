@@ -26,9 +26,6 @@
 #define GUEST_RAM_MIN		(2u << 20)
 #define GUEST_RAM_MAX		(1024u << 20)
 
-/* Guest-physical page where the monitor writes the Multiboot information. */
-#define GUEST_MBINFO		0x00009000
-
 /* Opcode keys of the emulation counters: map * 256 + opcode. */
 #define NOPKEYS			512
 

@@ -63,6 +63,14 @@ void gcheck(const char *name, int ok, uint32_t got, uint32_t want);
 /** @brief Print "SUITE: P of N checks passed" and end the run: 0 if all passed. */
 void gdone(void) __attribute__((noreturn));
 
+/* The CPU as the loader left it at the guest's entry (boot.S). */
+struct gboot_state {
+	uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eflags;
+	uint16_t cs, ds, es, fs, gs, ss;
+	uint32_t cr0;
+};
+extern struct gboot_state gboot_state;
+
 /* What gtry() caught. */
 struct gfault {
 	uint32_t vector;

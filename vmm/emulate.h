@@ -107,6 +107,22 @@ struct emu_ops {
 	bool (*rep_stop)(void *ctx);
 };
 
+/* Why a task switch happens (it decides busy bits, NT and the back link). */
+enum emu_task_reason {
+	TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT
+};
+
+/**
+ * @brief Deliver an interrupt or exception through a task gate whose TSS
+ * selector is @p sel: the hardware task switch, with the error code
+ * pushed on the new task's stack if @p has_err.  For an engine that
+ * delivers through the guest's IDT itself (ring compression).
+ * @return EMU_DONE, or EMU_FAULT with @p ev->fault: the fault the switch
+ * raised (before the new task's state is loaded, the old task's)
+ */
+int emu_task_gate(struct vcpu *v, const struct emu_ops *ops, void *ctx,
+		  uint16_t sel, bool has_err, uint32_t err, struct emu_event *ev);
+
 /* Model-specific registers the emulator knows by number. */
 #define MSR_TSC			0x010
 #define MSR_APIC_BASE		0x01b

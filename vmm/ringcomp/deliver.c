@@ -21,6 +21,8 @@
 #include "vmm/vm.h"
 #include "vmm/desc.h"
 #include "vmm/linear.h"
+#include "vmm/machine.h"
+#include "vmm/shadow.h"
 #include "vmm/ringcomp/ringcomp.h"
 
 /* The 32-bit values a delivery pushes, in push order, at most six. */
@@ -112,6 +114,24 @@ inner_stack(struct vm *vm, struct vseg *ss, uint32_t *esp, uint32_t ext,
 	return 0;
 }
 
+/* A task gate: the handler is a task of its own (vmm/emul_task.c). */
+static int
+through_task_gate(struct vm *vm, uint16_t tss, bool has_err, uint32_t err,
+		  struct dfault *f)
+{
+	struct machine m = { .vm = vm, .traced_gfn = NO_GFN };
+	struct emu_event ev;
+
+	if (emu_task_gate(&vm->vcpu, &machine_ops, &m, tss, has_err, err,
+			  &ev) == EMU_DONE) {
+		vm->vcpu.halted = false;
+		return 0;
+	}
+	if (ev.fault.vector == T_PGFLT)
+		return stack_fault(f, &ev.fault, 0);
+	return delivery_fault(f, ev.fault.vector, ev.fault.err);
+}
+
 /*
  * Deliver ev once, as the CPU would: 0 if the guest's handler now runs,
  * 1 with *f holding the fault the delivery raised.
@@ -140,13 +160,15 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		return stack_fault(f, &pf, 0);
 	type = (gate >> DESC_TYPE_SHIFT) & 0x1f;
 	dpl = desc_dpl(gate);
-	if (type != STS_IG32 && type != STS_TG32)
+	if (type != STS_IG32 && type != STS_TG32 && type != STS_TASK)
 		return delivery_fault(f, T_GPFLT, idt_err);
 	/* int n may use only gates the guest opened to its CPL. */
 	if (soft && (int) dpl < v->cpl)
 		return delivery_fault(f, T_GPFLT, idt_err);
 	if (!(gate & DESC_P))
 		return delivery_fault(f, T_SEGNP, idt_err);
+	if (type == STS_TASK)
+		return through_task_gate(vm, gate_selector(gate), has_err, err, f);
 	/* The handler's code segment. */
 	sel = gate_selector(gate);
 	off = gate_offset(gate);

@@ -91,6 +91,10 @@ extern const uint32_t gtry_stubs[32];
  */
 int gtry(void (*fn)(void *), void *arg, struct gfault *f);
 
+/** @brief End the gtry() probe in flight, from anywhere (a task of its
+ *  own, another stack), as if it had raised @p vector. */
+void gtry_abort(int vector) __attribute__((noreturn));
+
 /** @brief Fill idt[0..31] with interrupt gates to the gtry() stubs. */
 void gtry_gates(uint64_t *idt);
 

@@ -130,8 +130,11 @@ vcpu_to_frame(struct vm *vm)
 	sel[SEG_FS] = f->fs = v->seg[SEG_FS].sel;
 	sel[SEG_GS] = f->gs = v->seg[SEG_GS].sel;
 	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
-	 * traps.  Real IF = virtual IF.  No task nesting, no v8086. */
-	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_NT | FL_VM | FL_RF)) | 0x2;
+	 * traps.  Real IF = virtual IF.  NT is the guest's own, so that its
+	 * pushfl and popfl see and set it as on the CPU: an iret with NT set
+	 * then faults #TS on the monitor's TSS, whose back link is null, and
+	 * is emulated as the task return it is.  No v8086. */
+	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_VM | FL_RF)) | 0x2;
 
 	/* This iret of ours is the real return to user mode: show it the
 	 * one user code segment it needs. */

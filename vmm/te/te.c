@@ -18,6 +18,8 @@
  *	#PF, guest paging off	an address beyond guest RAM: emulate
  *	#UD			an instruction the guest's CPU has and ours
  *				lacks: emulate
+ *	#TS			an iret with NT set, a task return: the
+ *				monitor's TSS has no back link; emulate
  *	any other exception	the guest's own (a divide error): reflect it
  *
  * Everything else - the run loop, the emulation, the page-fault policy,
@@ -47,6 +49,7 @@ reason_of(const struct vm *vm, const struct vm_exit *x)
 	case T_SEGNP:
 	case T_PGFLT:
 	case T_ILLOP:
+	case T_TSS:
 		return EXIT_EMULATE;
 	}
 	return EXIT_EXCEPTION;

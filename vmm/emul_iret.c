@@ -1,5 +1,5 @@
 /*
- * emul_iret.c - iret, to the same ring or out to user mode.
+ * emul_iret.c - iret and lret, to the same ring or out to user mode.
  *
  * Paper section 2: iret is where a deprivileged kernel goes wrong on the
  * x86, since at ring 1 it cannot restore the interrupt flag.  The monitor
@@ -55,6 +55,30 @@ return_ss(struct emu *e, uint32_t sel, int rpl, struct vseg *ss)
 	return 0;
 }
 
+/*
+ * The end of a return to outer ring rpl: its stack, its CPL, and data
+ * segments the new ring may not use nulled.
+ */
+static void
+to_outer_ring(struct emu *e, int rpl, const struct vseg *ss, uint32_t esp)
+{
+	struct vcpu *v = e->v;
+
+	v->seg[SEG_SS] = *ss;
+	e->gpr[REG_ESP] = esp;
+	v->cpl = rpl;
+	for (int s = 0; s < NSREGS; s++) {
+		uint16_t a = v->seg[s].attr;
+		bool conforming_code = (a & (ATTR_CODE | ATTR_CONFORM)) ==
+				       (ATTR_CODE | ATTR_CONFORM);
+
+		if (s == SEG_CS || s == SEG_SS || conforming_code)
+			continue;
+		if (ATTR_DPL(a) < rpl)
+			v->seg[s] = (struct vseg) { 0 };
+	}
+}
+
 int
 emu_iret(struct emu *e)
 {
@@ -91,21 +115,49 @@ emu_iret(struct emu *e)
 	emu_load_eflags(e, fl, 4);	/* by the old CPL's rules */
 	e->eip = eip;
 	v->seg[SEG_CS] = cs;
-	if (rpl > v->cpl) {
-		v->seg[SEG_SS] = ss;
-		e->gpr[REG_ESP] = esp;
-		v->cpl = rpl;
-		/* data segments the new ring may not use become null */
-		for (int s = 0; s < NSREGS; s++) {
-			uint16_t a = v->seg[s].attr;
-			bool conforming_code = (a & (ATTR_CODE | ATTR_CONFORM)) ==
-					       (ATTR_CODE | ATTR_CONFORM);
+	if (rpl > v->cpl)
+		to_outer_ring(e, rpl, &ss, esp);
+	return EMU_DONE;
+}
 
-			if (s == SEG_CS || s == SEG_SS || conforming_code)
-				continue;
-			if (ATTR_DPL(a) < rpl)
-				v->seg[s] = (struct vseg) { 0 };
-		}
+/*
+ * lret and lret $n.  At ring 1 a guest kernel's far return to its own
+ * code traps (a CS of RPL 0 is a return inward), as does one out to a
+ * user code segment the shadow GDT hides; either is finished here with
+ * the SDM's checks.  $n bytes of parameters are released from the stack
+ * returned from and, going outward, from the one returned to.
+ */
+int
+emu_lret(struct emu *e)
+{
+	struct vcpu *v = e->v;
+	uint16_t n = e->in->op == 0xca ? e->in->imm : 0;
+	uint32_t eip, sel, esp, sssel;
+	struct vseg cs, ss;
+	int err, rpl;
+
+	if (e->in->opsize != 4)
+		return emu_unhandled(e, "16-bit lret not emulated");
+	if ((err = emu_pop(e, 4, &eip)) || (err = emu_pop(e, 4, &sel)))
+		return err;
+	sel &= 0xffff;
+	rpl = sel & 3;
+	if (rpl < v->cpl)
+		return emu_gp(e, sel & ~3u);
+	if ((err = return_cs(e, sel, &cs)))
+		return err;
+	e->gpr[REG_ESP] += n;
+	if (rpl > v->cpl) {
+		if ((err = emu_pop(e, 4, &esp)) || (err = emu_pop(e, 4, &sssel)))
+			return err;
+		if ((err = return_ss(e, sssel & 0xffff, rpl, &ss)))
+			return err;
 	}
+	if (eip > cs.limit)
+		return emu_gp(e, 0);
+	e->eip = eip;
+	v->seg[SEG_CS] = cs;
+	if (rpl > v->cpl)
+		to_outer_ring(e, rpl, &ss, esp + n);
 	return EMU_DONE;
 }

@@ -13,6 +13,7 @@
 #include "kern/pmap.h"
 #include "kern/bootinfo.h"
 #include "kern/multiboot.h"
+#include "kern/x86.h"
 #include "vmm/vm.h"
 #include "vmm/gmem.h"
 #include "vmm/board.h"
@@ -24,6 +25,31 @@ console_out(void *arg, uint8_t c)
 	(void) arg;
 	if (c != '\r')
 		cons_putc(c);
+}
+
+/*
+ * The host's own clock, for the guest's to start from: natively a guest
+ * reads today's date, so it must here too.  Read once the update in
+ * progress (if any) is over.
+ */
+static uint64_t
+host_time(void)
+{
+	static const uint8_t regs[] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x0B, 0x32 };
+	uint8_t cmos[0x33];
+	unsigned i;
+
+	memset(cmos, 0, sizeof(cmos));
+	for (i = 0; i < 1000000; i++) {
+		outb(0x70, 0x0A);
+		if (!(inb(0x71) & 0x80))
+			break;
+	}
+	for (i = 0; i < sizeof(regs); i++) {
+		outb(0x70, regs[i]);
+		cmos[regs[i]] = inb(0x71);
+	}
+	return vrtc_unix_time(cmos);
 }
 
 /* vbios_setup's writer: guest RAM, a page at a time (vmm/gmem.c). */
@@ -73,6 +99,7 @@ board_setup(struct vm *vm)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_bytes = vm->ram;
+	cfg.rtc_epoch = host_time();
 	cfg.console_out = console_out;
 	attach_disk(&cfg.disk[1]);
 	if (vplat_init(&vm->plat, &cfg) < 0)

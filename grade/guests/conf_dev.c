@@ -547,7 +547,7 @@ uart_entry(uint8_t mcr, uint8_t iir)
 static void
 uart_registers(void)
 {
-	uint8_t mcr = inb(COM1 + 4);
+	uint8_t mcr = inb(COM1 + 4), iir;
 
 	outb(COM1 + 1, 0xff);
 	want("uart.ier.write-ff", inb(COM1 + 1), 0x0f);
@@ -583,7 +583,11 @@ uart_registers(void)
 	want("uart.loop.lsr-empty", inb(COM1 + 5), 0x60);
 	outb(COM1 + 1, 0x01);
 	outb(COM1, 0x42);
-	want("uart.loop.iir-rda", inb(COM1 + 2), 0xc4);
+	/* Data waiting: 0xc4, or 0xcc (character timeout) once four
+	 * character times pass before the read, as on a loaded host they
+	 * may natively.  Both say "read the data"; the check is for that. */
+	iir = inb(COM1 + 2);
+	expect("uart.loop.iir-rda", iir == 0xc4 || iir == 0xcc, iir, 0xc4);
 	want("uart.loop.rbr-2", inb(COM1), 0x42);
 	want("uart.loop.iir-after", inb(COM1 + 2), 0xc1);
 	outb(COM1 + 1, 0);

@@ -58,6 +58,8 @@ gmem_alloc(struct vm *vm, uint32_t ram)
 			return -E_NO_MEM;
 		}
 	}
+	for (gpa = 0; gpa < ram; gpa += PTSIZE)
+		vm->physmap_pt[PDX(gpa)] = pa2kva(PTE_ADDR(vm->physmap[PDX(gpa)]));
 	return 0;
 }
 
@@ -86,17 +88,23 @@ gmem_free(struct vm *vm)
 }
 
 /* The physical-mode directory's entry for guest RAM page gpa, or NULL. */
-static pte_t *
+static inline pte_t *
 physmap_pte(const struct vm *vm, uint32_t gpa)
 {
-	pde_t pde;
-
 	if (gpa >= vm->ram)
 		return NULL;
-	pde = vm->physmap[PDX(gpa)];
-	if (!(pde & PTE_P))
+	return &vm->physmap_pt[PDX(gpa)][PTX(gpa)];
+}
+
+/* Where guest RAM byte gpa lies in the host's direct map, or NULL. */
+static inline uint8_t *
+ram_kva(const struct vm *vm, uint32_t gpa)
+{
+	pte_t *pte = physmap_pte(vm, gpa);
+
+	if (pte == NULL || !(*pte & PTE_P))
 		return NULL;
-	return &((pte_t *) pa2kva(PTE_ADDR(pde)))[PTX(gpa)];
+	return (uint8_t *) pa2kva(PTE_ADDR(*pte)) + PGOFF(gpa);
 }
 
 void
@@ -125,15 +133,13 @@ gmem_hpa(const struct vm *vm, uint32_t gpa)
 void *
 gmem_page(const struct vm *vm, uint32_t gpa)
 {
-	physaddr_t hpa = gmem_hpa(vm, ROUNDDOWN(gpa, PGSIZE));
-
-	return hpa == (physaddr_t) -1 ? NULL : pa2kva(hpa);
+	return ram_kva(vm, ROUNDDOWN(gpa, PGSIZE));
 }
 
 /*
  * Copy between buf and guest memory a page at a time.  Guest pages are
  * allocator pages, and every allocator page has a kernel address
- * (pa2kva): the trap path runs on the host's page directory, where the
+ * (ram_kva): the trap path runs on the host's page directory, where the
  * direct map reaches them with no mapping to make per access.
  */
 static int
@@ -147,7 +153,8 @@ gmem_copy(const struct vm *vm, uint32_t gpa, void *buf, size_t len,
 		return -1;
 	while (len > 0) {
 		n = MIN(len, (size_t) (PGSIZE - PGOFF(gpa)));
-		p = pa2kva(gmem_hpa(vm, gpa));
+		if ((p = ram_kva(vm, gpa)) == NULL)
+			return -1;
 		if (!to_guest)
 			memcpy(b, p, n);
 		else if (b)

@@ -68,6 +68,8 @@ struct vm {
 	 * are the gpa -> hpa map.
 	 */
 	pde_t *physmap;
+	/* Its page tables' host addresses, for gpa -> hpa without a lookup. */
+	pte_t *physmap_pt[NPDENTRIES];
 	/* With guest paging on (lab 5), the tables the CPU really walks. */
 	struct shadow sh;
 	struct vplatform plat;		/* the guest's devices */

@@ -182,6 +182,10 @@ vlapic_accept(struct vlapic *l, int vector, bool level)
 		l->generation++;
 		return;
 	}
+	/* A level-triggered line still asserted is offered again and
+	 * again: only a change is one the mirror page must see. */
+	if (test(l->irr, vector) && !test(l->tmr, vector) == !level)
+		return;
 	set(l->irr, vector);
 	if (level)
 		set(l->tmr, vector);
@@ -276,15 +280,13 @@ vlapic_refresh_count(const struct vlapic *l, uint8_t page[4096])
 void
 vlapic_fill_page(const struct vlapic *l, uint8_t page[4096])
 {
-	uint32_t off, v[4] = { 0, 0, 0, 0 };
+	uint32_t off;
 
-	/* Registers sit every 16 bytes in the first 1 KB; the rest of the
-	 * page reads as zero and never changes, so a page the caller
-	 * zeroed once needs only this part rewritten. */
-	for (off = 0; off < 0x400; off += 16) {
-		v[0] = reg(l, off);
-		memcpy(page + off, v, sizeof(v));
-	}
+	/* Registers sit every 16 bytes in the first 1 KB, each in the low
+	 * 4 of its 16; the other bytes of the page read as zero and never
+	 * change, so a page the caller zeroed once needs only those 4. */
+	for (off = 0; off < 0x400; off += 16)
+		*(uint32_t *) (page + off) = reg(l, off);
 }
 
 static void

@@ -256,15 +256,16 @@ static void
 compare_gdt(struct vm *vm)
 {
 	struct ringcomp *rc = &vm->rc;
-	const struct gdt_page *pg;
-	unsigned i;
+	const struct gdt_page *pg, *end = rc->gdt + rc->gdt_npages;
+	const uint64_t *h, *g, *g_end;
 
-	for (pg = rc->gdt; pg < rc->gdt + rc->gdt_npages; pg++) {
-		if (pg->host == NULL)
+	for (pg = rc->gdt; pg < end; pg++) {
+		if ((h = pg->host) == NULL)
 			continue;
-		for (i = pg->first; i <= pg->last; i++)
-			if (pg->host[i - pg->first] != rc->guest_gdt[i])
-				copy_slot(vm, i);
+		g_end = rc->guest_gdt + pg->last + 1;
+		for (g = rc->guest_gdt + pg->first; g < g_end; g++, h++)
+			if (*h != *g)
+				copy_slot(vm, g - rc->guest_gdt);
 	}
 }
 

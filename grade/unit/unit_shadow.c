@@ -132,8 +132,29 @@ test_inject(struct vm *v, const struct vm_event *ev)
 	return 0;
 }
 
+/* What the engine heard of writes to the frames it watches. */
+static uint32_t watched_gpa, watched_len;
+static int nwatched_writes;
+
+static void
+test_watched_write(struct vm *v, uint32_t gpa, unsigned len)
+{
+	(void) v;
+	watched_gpa = gpa;
+	watched_len = len;
+	nwatched_writes++;
+}
+
+/* As ring compression does: end its watch, keep its copy another way. */
+static void
+test_unwatch(struct vm *v, uint32_t gfn)
+{
+	shadow_watch(v, gfn, false);
+}
+
 static const struct engine test_engine = {
 	.name = "unit", .what = "the unit tests' CPU", .inject = test_inject,
+	.watched_write = test_watched_write, .unwatch = test_unwatch,
 };
 
 /* mov (%ebx), %eax and mov %eax, (%ebx). */
@@ -1096,6 +1117,46 @@ Test(shadow, unshadow_untraces,
 		  "of the running directory claims it untraced");
 	cr_assert(shadow_traced(&vm, DIR_GPA >> PGSHIFT));
 	cr_assert_eq(vm.sh.st.unshadowed, 1);
+}
+
+Test(shadow, watched_frame,
+     .description = "a frame the engine watches (the shadow GDT's pages) "
+		    "loses its writable mappings; a write to it is a hidden "
+		    "fault of class gdt, emulated, and the engine hears of it; "
+		    "unwatched, it runs directly again; shadow_unshadow ends "
+		    "the watch for a write the emulator cannot do")
+{
+	uint32_t gfn = FRAME_GPA >> PGSHIFT;
+	struct op op;
+
+	trace_setup();
+	op = store(0, LA_DATA, 1, "a first write to the data page");
+	cr_assert(spte_of(LA_DATA) & PTE_W);
+	shadow_watch(&vm, gfn, true);
+	cr_assert(shadow_watched(&vm, gfn) && shadow_traced(&vm, gfn));
+	cr_assert(!(spte_of(LA_DATA) & PTE_W), "a watched frame is still "
+		  "mapped writable: its writes would not be seen");
+	cr_assert(!(vm.physmap_pt[PDX(FRAME_GPA)][PTX(FRAME_GPA)] & PTE_W),
+		  "the physical map (paging off) still maps the watched frame "
+		  "writable");
+	nwatched_writes = 0;
+	op = store(0, LA_DATA + 8, 0x5eed, "a write to the watched frame");
+	expect_faults(&op, "a write to the watched frame", SH_GDT, SH_NCLASS);
+	cr_assert(op.emulated, "the write to a watched frame was not emulated");
+	cr_assert_eq(peek(FRAME_GPA + 8), 0x5eed);
+	cr_assert(nwatched_writes == 1 && watched_gpa == FRAME_GPA + 8 &&
+		  watched_len == 4, "the engine heard of %d writes (the last "
+		  "%u bytes at %08x), expected one of 4 at %08x",
+		  nwatched_writes, watched_len, watched_gpa, FRAME_GPA + 8);
+	shadow_watch(&vm, gfn, false);
+	cr_assert(!shadow_watched(&vm, gfn) && !shadow_traced(&vm, gfn));
+	op = store(0, LA_DATA + 8, 2, "a write to the frame once unwatched");
+	cr_assert(!op.emulated && nwatched_writes == 1, "%s after the watch "
+		  "ended", faults_str(&op));
+	shadow_watch(&vm, gfn, true);
+	cr_assert(shadow_unshadow(&vm, gfn), "shadow_unshadow of a watched "
+		  "frame says it is still traced: the engine was not told");
+	cr_assert(!shadow_watched(&vm, gfn));
 }
 
 /*

@@ -58,6 +58,7 @@ CLASS_MEANING = {
     "mmio": "device page: the device model does the access",
     "monitor": "the monitor occupies the address: emulated",
     "wpemu": "CR0.WP=0 kernel write to a read-only page: emulated",
+    "gdt": "write to the page of the guest's GDT: emulated, copied",
 }
 
 

@@ -250,6 +250,11 @@ frame_to_vcpu(struct vm *vm)
 	struct vcpu *v = &vm->vcpu;
 	struct trapframe *f = &world_frame;
 	int ring = f->cs & 3, s;
+	const uint16_t *given = vm->rc.world[vm->rc.entered].sel;
+	uint16_t raw[NSREGS] = {
+		[SEG_CS] = f->cs, [SEG_SS] = f->ss, [SEG_DS] = f->ds,
+		[SEG_ES] = f->es, [SEG_FS] = f->fs, [SEG_GS] = f->gs,
+	};
 	uint16_t sel[NSREGS];
 
 	v->gpr[REG_EAX] = f->regs.eax;
@@ -269,8 +274,10 @@ frame_to_vcpu(struct vm *vm)
 	sel[SEG_ES] = f->es;
 	sel[SEG_FS] = f->fs;
 	sel[SEG_GS] = f->gs;
+	/* A register that holds what the world switch gave it holds the
+	 * descriptor the vcpu has; any other the guest loaded itself. */
 	for (s = 0; s < NSREGS; s++)
-		if (sel[s] != v->seg[s].sel)
+		if (raw[s] != given[s])
 			refresh_seg(vm, s, sel[s]);
 	/* The arithmetic flags, TF, AC... are the guest's own; IF and IOPL
 	 * are virtual (and IF cannot have changed: popf at ring 1 keeps it). */

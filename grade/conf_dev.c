@@ -22,3 +22,11 @@ GRADE_TEST(conformance, devices, 0, "the devices a guest probes behave as on bar
 {
 	conformance_check(&conf_dev, "conf_dev", NULL);
 }
+
+GRADE_TEST(conformance, spin_input, 0, "a key typed while the guest spins with interrupts on, never halting nor reading a port, raises the UART's interrupt as on bare QEMU")
+{
+	conformance_check(&(struct guest_opts) {
+		.image = "grade/guests/spin_input", .input = "x",
+		.input_after = "type a key", .timeout = 60,
+	}, "spin_input", NULL);
+}

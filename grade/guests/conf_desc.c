@@ -45,10 +45,7 @@ setup(void)
 {
 	uint64_t *gdt = gdt_page;
 
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	gdt[FSEG >> 3] = data16(area_a, 0x92);
 	gdt[NPDATA >> 3] = desc(0, 0xfffff, 0x12, 0xc);	/* P = 0 */
 	gdt[XCODE >> 3] = desc(0, 0xfffff, 0x98, 0xc);

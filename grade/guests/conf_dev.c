@@ -103,15 +103,16 @@ report(void)
 
 /* ---------------------------------------------------------------- time */
 
-/* Channel 0's count now (mode 2 from 65536, free running). */
+/* PIT channel ch's count now, latched (channel 0: mode 2 from 65536,
+ * free running). */
 static uint16_t
-pit0(void)
+latch(unsigned ch)
 {
 	uint8_t lo;
 
-	outb(0x43, 0x00);
-	lo = inb(0x40);
-	return lo | inb(0x40) << 8;
+	outb(0x43, ch << 6);
+	lo = inb(0x40 + ch);
+	return lo | inb(0x40 + ch) << 8;
 }
 
 static void
@@ -126,10 +127,10 @@ timebase(void)
 static void
 wait_clocks(uint32_t n)
 {
-	uint16_t t0 = pit0();
+	uint16_t t0 = latch(0);
 	int i;
 
-	for (i = 0; i < 2000000 && (uint16_t) (t0 - pit0()) < n; i++)
+	for (i = 0; i < 2000000 && (uint16_t) (t0 - latch(0)) < n; i++)
 		;
 }
 
@@ -709,16 +710,6 @@ crtc_checks(void)
 
 /* ---------------------------------------------------------------- PIT */
 
-static uint16_t
-latch2(void)
-{
-	uint8_t lo;
-
-	outb(0x43, 0x80);
-	lo = inb(0x42);
-	return lo | inb(0x42) << 8;
-}
-
 /* Channel 2's status byte, by the read-back command. */
 static uint8_t
 status2(void)
@@ -749,9 +740,9 @@ pit_checks(void)
 	outb(0x43, 0xb0);
 	outb(0x42, 0xff);
 	outb(0x42, 0xff);
-	a = latch2();
+	a = latch(2);
 	wait_clocks(100);
-	b = latch2();
+	b = latch(2);
 	expect("pit.latch.counts-down", a > b && a - b >= 100, a, b);
 	outb(0x43, 0x80);
 	wait_clocks(100);
@@ -759,7 +750,7 @@ pit_checks(void)
 	lo = inb(0x42);
 	hi = inb(0x42);
 	b = lo | hi << 8;
-	c = latch2();
+	c = latch(2);
 	expect("pit.latch.holds", b > c && b - c >= 100, b, c);
 
 	/* Read-back of count and status together: status first. */
@@ -775,9 +766,9 @@ pit_checks(void)
 	outb(0x43, 0xb0);
 	outb(0x42, 0xff);
 	outb(0x42, 0xff);
-	a = latch2();
+	a = latch(2);
 	wait_clocks(100);
-	b = latch2();
+	b = latch(2);
 	expect("pit.gate-low.mode0-counts", a > b, a, b);
 	outb(0x61, 0x01);
 
@@ -786,7 +777,7 @@ pit_checks(void)
 	outb(0x42, 0xe8);
 	outb(0x42, 0x03);			/* 1000 */
 	for (i = 0, ok = 1; i < 50; i++) {
-		v = latch2();
+		v = latch(2);
 		ok &= v >= 1 && v <= 1000;
 	}
 	expect("pit.mode2.range", ok, v, 1000);
@@ -796,7 +787,7 @@ pit_checks(void)
 	wait_clocks(20000);			/* without a restart, 30000 or less */
 	outb(0x61, 0x00);
 	outb(0x61, 0x01);
-	v = latch2();
+	v = latch(2);
 	expect("pit.mode2.gate-restarts", v > 35000, v, 50000);
 
 	/* Mode 3 counts by two: even counts only. */
@@ -804,7 +795,7 @@ pit_checks(void)
 	outb(0x42, 0xe8);
 	outb(0x42, 0x03);
 	for (i = 0, ok = 1; i < 50; i++) {
-		v = latch2();
+		v = latch(2);
 		ok &= !(v & 1) && v <= 1000;
 	}
 	expect("pit.mode3.even", ok, v, 1000);
@@ -816,7 +807,7 @@ pit_checks(void)
 	outb(0x42, 0x10);			/* "1000", counted as 0x1000 */
 	want("pit.bcd.status", status2() & 0x3f, 0x31);
 	for (i = 0, ok = 0; i < 64 && !ok; i++) {
-		v = latch2();
+		v = latch(2);
 		ok = (v & 0xf) > 9 || ((v >> 4) & 0xf) > 9 || ((v >> 8) & 0xf) > 9 ||
 			(v >> 12) > 9;
 	}

@@ -904,10 +904,7 @@ setup(void)
 {
 	uint32_t i, j;
 
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	static char *const capture[] = {
 		capture0, capture1, capture2, capture3, capture4, capture5, capture6,
 		capture7, capture8, capture9, capture10, capture11, capture12, capture13,

@@ -101,10 +101,7 @@ setup(void)
 {
 	uint32_t gt = (uint32_t) gate_target;
 
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	gdt[NPCODE >> 3] = desc(0, 0xfffff, 0x1a, 0xc);	/* P = 0 */
 	gdt[TSSB >> 3] = desc((uint32_t) tssb, sizeof(tssb) - 1, 0x89, 0);
 	gdt[TSSDF >> 3] = desc((uint32_t) tssdf, sizeof(tssdf) - 1, 0x89, 0);

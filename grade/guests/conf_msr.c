@@ -36,10 +36,7 @@ check64(const char *name, uint64_t got, uint64_t want)
 static void
 setup(void)
 {
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	gtry_gates(idt);
 	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));
 }

@@ -50,6 +50,12 @@ struct pseudodesc {
 /** @brief A segment descriptor: base, 20-bit limit, access byte, flags nibble. */
 uint64_t desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags);
 /**
+ * @brief The entries every test guest's GDT starts with: KCODE and KDATA
+ * flat, KTSS for @p tss and KLDT for @p ldt (their sizes in bytes).
+ */
+void gflat_gdt(uint64_t *gdt, const uint32_t *tss, uint32_t tss_bytes,
+	       const uint64_t *ldt, uint32_t ldt_bytes);
+/**
  * @brief Load the GDT and IDT given (sizes in bytes), reload every segment
  * register with KCODE/KDATA, and load TR = KTSS and LDTR = KLDT.
  */

@@ -170,6 +170,16 @@ desc(uint32_t base, uint32_t limit, uint8_t access, uint8_t flags)
 }
 
 void
+gflat_gdt(uint64_t *gdt, const uint32_t *tss, uint32_t tss_bytes,
+	  const uint64_t *ldt, uint32_t ldt_bytes)
+{
+	gdt[KCODE >> 3] = desc(0, 0xfffff, 0x9a, 0xc);
+	gdt[KDATA >> 3] = desc(0, 0xfffff, 0x92, 0xc);
+	gdt[KTSS >> 3] = desc((uint32_t) tss, tss_bytes - 1, 0x89, 0);
+	gdt[KLDT >> 3] = desc((uint32_t) ldt, ldt_bytes - 1, 0x82, 0);
+}
+
+void
 gload_tables(const uint64_t *gdt, uint32_t gdt_bytes,
 	     const uint64_t *idt, uint32_t idt_bytes)
 {

@@ -37,10 +37,7 @@ gmain(uint32_t magic, uint32_t info)
 	struct pseudodesc none = { 0, 0 };
 
 	ginit();
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	gtry_gates(idt);
 	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));
 	gsuite("msr_gp");

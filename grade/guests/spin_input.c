@@ -50,10 +50,7 @@ asm(".text\n"
 static void
 setup(void)
 {
-	gdt[1] = desc(0, 0xfffff, 0x9a, 0xc);
-	gdt[2] = desc(0, 0xfffff, 0x92, 0xc);
-	gdt[3] = desc((uint32_t) tss, sizeof(tss) - 1, 0x89, 0);
-	gdt[4] = desc((uint32_t) ldt, sizeof(ldt) - 1, 0x82, 0);
+	gflat_gdt(gdt, tss, sizeof(tss), ldt, sizeof(ldt));
 	gtry_gates(idt);
 	idt[IRQ_BASE + IRQ_UART] = gate(uart_irq, 0);
 	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));

@@ -44,7 +44,9 @@ linear_translate(struct vm *vm, uint32_t la, unsigned access, uint32_t *gpa,
 /*
  * One piece of an access, inside one page of guest-physical memory: RAM
  * (telling the shadow MMU of a write, which may hit a traced page table),
- * else device registers, else an open bus.
+ * else device registers, else nothing: unassigned memory, which QEMU's pc
+ * machine reads as zeros and where writes vanish (a real PC's floating
+ * bus would read ones; bare QEMU is the platform's reference).
  */
 static void
 phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, size_t n, bool write)
@@ -64,7 +66,7 @@ phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, size_t n, bool write)
 			memcpy(buf, &val, n);
 		}
 	} else if (!write) {
-		memset(buf, 0xff, n);
+		memset(buf, 0, n);
 	}
 }
 

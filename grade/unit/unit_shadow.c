@@ -1641,6 +1641,25 @@ Test(shadow, mmio_beyond_ram,
 	cr_assert(!(spte_of(LA_EDGE) & PTE_P));
 }
 
+Test(shadow, unassigned_memory,
+     .description = "a guest page mapped beyond RAM and beyond every device "
+		    "reads zeros and drops writes, as QEMU's unassigned memory")
+{
+	struct op op;
+
+	trace_setup();
+	poke(pte_gpa(PT_GPA, LA_EDGE), GUEST_RAM | URW);
+	op = load(0, LA_EDGE + 8, "a kernel read at gpa = RAM size");
+	expect_faults(&op, "a read just beyond RAM", SH_MMIO, SH_NCLASS);
+	cr_assert_eq(op.val, 0, "a read of unassigned memory got %08x, not 0 "
+		     "(QEMU's pc machine)", op.val);
+	op = store(0, LA_EDGE + 8, 0x12345678, "a kernel write beyond RAM");
+	expect_faults(&op, "a write just beyond RAM", SH_MMIO, SH_NCLASS);
+	op = load(0, LA_EDGE + 8, "the read after the write");
+	cr_assert_eq(op.val, 0, "unassigned memory kept a write: read %08x",
+		     op.val);
+}
+
 Test(shadow, lapic_mirror,
      .description = "with shadow_set_mirror, a read of the device page maps "
 		    "the mirror read-only; writes stay SH_MMIO")

@@ -99,8 +99,10 @@ in8(struct vplatform *p, uint16_t port, uint8_t *v)
 		*v = vrtc_read(&p->rtc, port);
 		return true;
 	case VPLAT_POST:
+		/* Counted, but write-only, as QEMU's port 0x80: a read
+		 * floats, whatever was last written. */
 		p->stats.post++;
-		*v = p->post_code;
+		*v = 0xFF;
 		return true;
 	case IMCR_SEL:
 		*v = p->imcr_sel;

@@ -1,0 +1,7 @@
+#include "grade/guests/hostile.h"
+
+
+
+
+
+

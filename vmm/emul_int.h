@@ -86,6 +86,9 @@ int emu_load_seg(struct emu *e, int seg, uint16_t sel);
 /** @brief Copy the working registers and EIP into the vcpu. */
 void emu_commit(struct emu *e);
 
+/** @brief push/pop of a register or immediate, near call and ret, on a
+ *  stack the monitor emulates: emul_stack.c. */
+int emu_stack_insn(struct emu *e);
 /** @brief Data-moving and ALU instructions (MMIO): emul_mem.c. */
 int emu_mem_insn(struct emu *e);
 /** @brief String instructions, rep included: emul_string.c. */

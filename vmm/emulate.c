@@ -210,6 +210,9 @@ dispatch(struct emu *e)
 		case 0xcc: case 0xcd: case 0xce: case 0xf1:
 		case 0xe4 ... 0xe7: case 0xec ... 0xef:
 			return emu_priv_insn(e);
+		case 0x50 ... 0x5f: case 0x68: case 0x6a:
+		case 0xe8: case 0xc2: case 0xc3:
+			return emu_stack_insn(e);
 		}
 		return emu_mem_insn(e);
 	}

@@ -130,6 +130,15 @@ is_iret(const struct insn *in)
 	return in->map == MAP_ONE && in->op == 0xcf;
 }
 
+/* A CR3 load or an invlpg: the guest may have a new mapping in the
+ * monitor's range to look at (vmm/shadow_clash.c). */
+static bool
+remaps(const struct insn *in)
+{
+	return in->map == MAP_0F && (in->op == 0x22 ||
+				     (in->op == 0x01 && in->mem && in->reg == 7));
+}
+
 int
 vm_emulate(struct vm *vm, uint32_t traced_gfn)
 {
@@ -154,6 +163,8 @@ vm_emulate(struct vm *vm, uint32_t traced_gfn)
 			v->intr_shadow = true;
 		if (v->intr_shadow)
 			v->intr_shadow_eip = v->eip;
+		if (r == EMU_DONE && remaps(&in) && shadow_check_reserved(vm) < 0)
+			return -1;
 	}
 	if (r == EMU_UNHANDLED && traced_gfn != NO_GFN &&
 	    shadow_unshadow(vm, traced_gfn))

@@ -32,9 +32,10 @@ linear_translate(struct vm *vm, uint32_t la, unsigned access, uint32_t *gpa,
 		*f = (struct emu_fault) {
 			.vector = T_PGFLT, .has_err = true, .err = w.err, .cr2 = la,
 		};
+		/* A table outside RAM reads as zeros on QEMU: not present,
+		 * the guest's own fault (shadow_page_fault() does the same). */
 		if (w.bad_table)
-			vm_kill(vm, "the guest's page tables lie outside its RAM "
-				"(its CR3 or a directory entry is wrong)");
+			vm->sh.st.outside_ram++;
 		return -1;
 	}
 	*gpa = w.gpa;

@@ -16,7 +16,6 @@
  * enters its handler at a 16-bit offset, as the CPU does.
  */
 #include "kern/types.h"
-#include "kern/string.h"
 #include "kern/printf.h"
 #include "kern/assert.h"
 #include "kern/mmu.h"
@@ -67,27 +66,33 @@ stack_fault(struct dfault *f, const struct emu_fault *pf, uint32_t ss_err)
 	return delivery_fault(f, T_STACK, ss_err);
 }
 
-/* Push fr onto the stack at ss:*esp, as the CPU does: within the stack
- * segment's limit, through the guest's page tables. */
+/*
+ * Push fr onto the stack at ss:*esp, as the CPU does: within the stack
+ * segment's limit, through the guest's page tables, one word at a time
+ * from the highest address down.  So a frame that runs off a mapped page
+ * faults with CR2 at the first word that did not fit, and the words
+ * pushed before it have landed (what QEMU's CPU leaves a guest to find).
+ */
 static int
 push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr, uint32_t ss_err, struct dfault *f)
 {
-	uint32_t top = *esp - fr->size * fr->n;
-	uint8_t bytes[24];
+	uint32_t top = *esp - fr->size * fr->n, at = *esp;
 	struct emu_fault pf = { .vector = T_STACK };
+	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
+	unsigned access = ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0;
 	int i;
 
 	/* An expand-up stack: every byte pushed below esp, within the limit. */
 	if (top > *esp - 1 || *esp - 1 > ss->limit)
 		return stack_fault(f, &pf, ss_err);
 	/* Pushed first = highest address; little-endian words. */
-	for (i = 0; i < fr->n; i++)
-		memcpy(bytes + (fr->n - 1 - i) * fr->size, &fr->w[i], fr->size);
-	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
-	if (linear_write(vm, ss->base + top, bytes, fr->size * fr->n,
-			 ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0, &pf) != 0)
-		return stack_fault(f, &pf, ss_err);
+	for (i = 0; i < fr->n; i++) {
+		at -= fr->size;
+		if (linear_write(vm, ss->base + at, &fr->w[i], fr->size, access,
+				 &pf) != 0)
+			return stack_fault(f, &pf, ss_err);
+	}
 	*esp = top;
 	return 0;
 }

@@ -12,12 +12,14 @@
  *	memory		beyond RAM, the RAM's edge, self-mapping directories,
  *			the directory used as data, tables rewritten in floods
  *	monitor		the monitor's own linear range, mapped by the guest
+ *	world-switch	the pages of it the world switch keeps mapped
+ *	monitor-exec	code in the monitor's range
  *	outside		page tables outside RAM
  *	cr3		CR3 outside RAM with paging on (natively a shutdown)
  *	tables		selectors past the GDT's limit and the monitor's own,
  *			DPL and conforming tricks, call gates, odd IDT gates
  *	segments	segments the monitor cannot shadow: bases above it,
- *			expand-down, the LDT
+ *			expand-down, the LDT (seg:NAME runs one of them)
  *	io		ports no device owns, an interrupt storm, a long
  *			spin with interrupts off, sti's window
  *	smc		self-modifying code, on plain pages and page tables
@@ -298,6 +300,8 @@ static const struct {
 } areas[] = {
 	{ "memory", area_memory },
 	{ "monitor", area_monitor },
+	{ "world-switch", area_world_switch },
+	{ "monitor-exec", area_monitor_exec },
 	{ "outside", area_outside },
 	{ "cr3", area_cr3 },
 	{ "tables", area_tables },
@@ -325,8 +329,8 @@ next_word(const char **s, char *w, int size)
 	return n;
 }
 
-static int
-streq(const char *a, const char *b)
+int
+hstreq(const char *a, const char *b)
 {
 	while (*a && *a == *b)
 		a++, b++;
@@ -338,8 +342,16 @@ run_area(const char *w)
 {
 	unsigned i;
 
+	/* seg:NAME: one attempt of the segments area, in a run of its own. */
+	if (w[0] == 's' && w[1] == 'e' && w[2] == 'g' && w[3] == ':') {
+		hreset_tables();
+		if (area_segment(w + 4) > 0)
+			return;
+		gprintf("hostile: no segment attempt '%s'\n", w + 4);
+		gexit(3);
+	}
 	for (i = 0; i < NAREAS; i++) {
-		if (streq(w, areas[i].name)) {
+		if (hstreq(w, areas[i].name)) {
 			hreset_tables();
 			areas[i].run();
 			return;

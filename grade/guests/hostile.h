@@ -131,13 +131,21 @@ void expect_no_fault(const char *name, void (*fn)(void *), void *arg);
 /** @brief @p fn at ring 3 must return without a fault. */
 void expect_user_no_fault(const char *name, void (*fn)(void));
 
+/** @brief Whether strings @p a and @p b are equal. */
+int hstreq(const char *a, const char *b);
+
 /* The areas of attack, each in a file of its own. */
 void area_memory(void);		/* hostile_mem.c */
 void area_monitor(void);	/* hostile_mon.c */
+void area_world_switch(void);	/* hostile_mon.c */
+void area_monitor_exec(void);	/* hostile_mon.c */
 void area_outside(void);	/* hostile_mem.c */
 void area_cr3(void);		/* hostile_mem.c */
 void area_tables(void);		/* hostile_dt.c */
 void area_segments(void);	/* hostile_dt.c */
+/** @brief The one attempt of area_segments() named @p name (the area
+ * "seg:NAME"): how many ran, 0 if none has that name. */
+int area_segment(const char *name);
 void area_io(void);		/* hostile_io.c */
 void area_smc(void);		/* hostile_smc.c */
 void area_exceptions(void);	/* hostile_exc.c */

@@ -46,10 +46,13 @@ asm(".text\n"
     "	pushl	$8\n"
     "	call	gtry_abort\n");
 
-/* The interrupted task resumes at df_home, at ring 0, on homestack. */
+/* The interrupted task resumes at df_home, at ring 0, on homestack,
+ * with the directory it had: a task switch never saves CR3 into the
+ * TSS it leaves, so the return would load what htss held before. */
 void __attribute__((used))
 df_redirect(void)
 {
+	htss[T_CR3] = rcr3();
 	htss[T_EIP] = (uint32_t) df_home;
 	htss[T_ESP] = (uint32_t) homestack + sizeof(homestack);
 	htss[T_EFLAGS] = 0x2;

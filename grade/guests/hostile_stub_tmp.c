@@ -1,7 +1,0 @@
-#include "grade/guests/hostile.h"
-
-
-
-
-
-

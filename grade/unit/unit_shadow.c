@@ -59,6 +59,7 @@
 #include "vmm/gmem.h"
 #include "vmm/ptwalk.h"
 #include "vmm/shadow.h"
+#include "vmm/exit.h"
 
 #define GUEST_RAM	(8u << 20)
 #define DIR_GPA		0x00001000u	/* the guest's page directory */
@@ -1834,4 +1835,49 @@ Test(shadow, monitor_range_clash,
 	poke(pde_gpa(DIR_GPA, la), 0);
 	page_decref(frame);
 	page_decref(pp);
+}
+
+/*
+ * Not the shadow's, but the core's emulation on the same guest: an iret
+ * that turns interrupts on leaves the one instruction it returns to a
+ * shadow, so that a handler slower than its interrupt's period still
+ * lets the interrupted code move (vm_emulate()); one that leaves IF as
+ * it was casts none, and the next emulated instruction ends a shadow.
+ */
+Test(shadow, iret_interrupt_shadow,
+     .description = "an emulated iret that sets IF shadows the instruction "
+		    "it returns to, at its address; one that does not, none")
+{
+	static const uint32_t gdt[] = { 0, 0, 0xffff, 0xcf9a00 };
+	static const uint8_t iret[] = { 0xcf }, nop_insn[] = { 0x90 };
+	const uint32_t code = 0x3000, stack = 0x7000;
+	uint32_t frame[3] = { 0x1234, 0x08, 0x2 | FL_IF };
+	struct vcpu *v = &vm.vcpu;
+
+	boot_guest();
+	v->cr0 = CR0_PE;
+	cr_assert_eq(shadow_init(&vm), 0);
+	cr_assert_eq(gmem_write(&vm, 0x2000, gdt, sizeof(gdt)), 0);
+	v->gdtr = (struct vdtr) { .base = 0x2000, .limit = sizeof(gdt) - 1 };
+	cr_assert_eq(gmem_write(&vm, code, iret, 1), 0);
+	cr_assert_eq(gmem_write(&vm, 0x1234, nop_insn, 1), 0);
+
+	/* IF off before, on after: the shadow, at the return address. */
+	cr_assert_eq(gmem_write(&vm, stack, frame, sizeof(frame)), 0);
+	v->eip = code;
+	v->gpr[REG_ESP] = stack;
+	v->eflags = 0x2;
+	cr_assert_eq(vm_emulate(&vm, NO_GFN), 0, "iret: %s", vm.why_dead);
+	cr_assert_eq(v->eip, 0x1234);
+	cr_assert(v->eflags & FL_IF);
+	cr_assert(v->intr_shadow, "an iret that set IF cast no shadow");
+	cr_assert_eq(v->intr_shadow_eip, 0x1234, "the shadow covers %08x",
+		     v->intr_shadow_eip);
+
+	/* IF on before and after: no shadow, and the old one is over. */
+	cr_assert_eq(gmem_write(&vm, stack, frame, sizeof(frame)), 0);
+	v->eip = code;
+	v->gpr[REG_ESP] = stack;
+	cr_assert_eq(vm_emulate(&vm, NO_GFN), 0, "iret: %s", vm.why_dead);
+	cr_assert(!v->intr_shadow, "an iret with IF already on cast a shadow");
 }

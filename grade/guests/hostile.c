@@ -5,9 +5,10 @@
  * through memory, its GDT, IDT, CR3, I/O ports or self-modifying code must
  * get the fault a bare PC would give it, and the monitor must keep running.
  * Bare QEMU is the reference: every attempt is a check that passes
- * natively, and under the monitor the lines must be the same
- * (grade/hostile.c).  The command line names the areas to attack, one
- * file each (hostile.h):
+ * natively, and under the monitor the lines must be the same, or, where
+ * the monitor cannot give the guest what a PC gives it, the monitor must
+ * stop the guest before a wrong answer and say why (grade/hostile.c).
+ * The command line names the areas to attack, one run each (hostile.h):
  *
  *	memory		beyond RAM, the RAM's edge, self-mapping directories,
  *			the directory used as data, tables rewritten in floods
@@ -17,9 +18,11 @@
  *	outside		page tables outside RAM
  *	cr3		CR3 outside RAM with paging on (natively a shutdown)
  *	tables		selectors past the GDT's limit and the monitor's own,
- *			DPL and conforming tricks, call gates, odd IDT gates
- *	segments	segments the monitor cannot shadow: bases above it,
- *			expand-down, the LDT (seg:NAME runs one of them)
+ *			DPL and conforming tricks, call gates, odd IDT gates,
+ *			the reserved segment registers
+ *	segments	descriptors a shadow GDT must follow or cannot hold:
+ *			bases above or in the monitor, expand-down, the LDT,
+ *			a GDT moved or written after lgdt (seg:NAME runs one)
  *	io		ports no device owns, an interrupt storm, a long
  *			spin with interrupts off, sti's window
  *	smc		self-modifying code, on plain pages and page tables

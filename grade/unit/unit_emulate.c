@@ -282,6 +282,15 @@ Test(emulate, descriptor_tables)
 	cr_assert_eq(v.gdtr.base, 0x2000);
 	cr_assert_eq(v.gdtr.limit, 0x2f);
 	cr_assert_eq(fk.dtr_loads, 1);
+	/* An lgdt the engine refuses: #GP, and the GDTR as it was. */
+	fk.dtr_refuse = true;
+	fk_put32(DATA + 2, 0x9000);
+	cr_assert_eq(fk_run(&v, "\x0f\x01\x15\x00\x40\x00\x00", &ev), EMU_FAULT);
+	fk.dtr_refuse = false;
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
+	cr_assert_eq(v.gdtr.base, 0x2000, "a refused lgdt left the GDTR at %x",
+		     v.gdtr.base);
+	fk_put32(DATA + 2, 0x2000);
 	cr_assert_eq(fk_run(&v, "\x0f\x01\x05\x10\x40\x00\x00", &ev), EMU_DONE);
 	cr_assert_eq(fk.mem[DATA + 0x10], 0x2f);
 	cr_assert_eq(fk_get32(DATA + 0x12), 0x2000);
@@ -354,6 +363,23 @@ Test(emulate, iret_same_ring)
 	cr_assert_eq(v.eflags, 0x2 | FL_IF | FL_ZF);
 	cr_assert_eq(v.gpr[REG_ESP], 0x700c);
 	cr_assert_eq(v.cpl, 0);
+}
+
+Test(emulate, iret_16bit)
+{
+	gdt();
+	v.eflags = 0x2 | FL_CF | 0x40000;	/* AC: above the low half */
+	v.gpr[REG_ESP] = 0x7000;
+	fk_put32(0x7000, 0x00081234);		/* ip 1234, cs 8 */
+	fk_put32(0x7004, 0xdead0000 | 0x2 | FL_IF | FL_ZF);	/* flags */
+	cr_assert_eq(fk_run(&v, "\x66\xcf", &ev), EMU_DONE, "iretw: %s",
+		     ev.reason ? ev.reason : "a fault");
+	cr_assert_eq(v.eip, 0x1234);
+	cr_assert_eq(v.seg[SEG_CS].sel, 0x8);
+	cr_assert_eq(v.gpr[REG_ESP], 0x7006, "iretw popped %u bytes",
+		     v.gpr[REG_ESP] - 0x7000);
+	cr_assert_eq(v.eflags, 0x2 | FL_IF | FL_ZF | 0x40000, "iretw left "
+		     "EFLAGS %08x: only the low 16 bits are loaded", v.eflags);
 }
 
 Test(emulate, iret_to_user)

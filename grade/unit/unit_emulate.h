@@ -35,6 +35,7 @@ static struct fake {
 	int cr_writes, last_cr;
 	uint32_t last_cr_val;
 	int dtr_loads;
+	bool dtr_refuse;	/* the engine refuses the next table: #GP(0) */
 	uint32_t invlpg;
 	struct { uint32_t la; unsigned size; bool write; } acc[NACC];
 	int nacc;
@@ -107,6 +108,10 @@ static int
 fk_load_dtr(void *ctx, enum emu_dtr which, struct emu_fault *f)
 {
 	fk.dtr_loads++;
+	if (fk.dtr_refuse) {
+		*f = (struct emu_fault) { .vector = T_GPFLT, .has_err = true };
+		return -1;
+	}
 	return 0;
 }
 

@@ -59,6 +59,7 @@
 #include "vmm/gmem.h"
 #include "vmm/ptwalk.h"
 #include "vmm/shadow.h"
+#include "vmm/exit.h"
 
 #define GUEST_RAM	(8u << 20)
 #define DIR_GPA		0x00001000u	/* the guest's page directory */
@@ -1317,6 +1318,43 @@ Test(shadow, table_outside_ram,
 	cr_assert(!(vm.sh.cur->ent[PDX(la)] & PTE_P));
 }
 
+Test(shadow, table_outside_ram_faults_guest,
+     .description = "an access through a table beyond RAM is the guest's "
+		    "not-present #PF (QEMU reads zeros there), counted, and "
+		    "the guest goes on")
+{
+	static const uint32_t tables[] = { GUEST_RAM, 0x00C00000, 0xFFFFF000 };
+	const uint32_t la = 0x00800000;
+	physaddr_t hpa;
+	unsigned t, w;
+	int e, n;
+
+	trace_setup();
+	for (t = 0; t < sizeof(tables) / sizeof(tables[0]); t++)
+	for (w = 0; w < 2; w++) {
+		poke(pde_gpa(DIR_GPA, la), tables[t] | PTE_P | PTE_W | PTE_U);
+		e = cpu_walk(shadow_cr3(&vm), la, w ? PTW_WRITE : 0, &hpa);
+		cr_assert_geq(e, 0, "the shadow maps %08x before any fault", la);
+		n = ninjected;
+		cr_assert_eq(shadow_page_fault(&vm, la, e), 0, "a table at %08x "
+			     "stopped the guest: %s", tables[t], vm.why_dead);
+		cr_assert(!vm.dead);
+		cr_assert_eq(ninjected, n + 1, "no event for the guest");
+		cr_assert(injected.kind == EVENT_EXCEPTION &&
+			  injected.vector == T_PGFLT && injected.has_err,
+			  "the guest was given vector %u, not #PF",
+			  injected.vector);
+		cr_assert_eq(injected.err, w ? PFERR_W : 0, "#PF error %x for a "
+			     "%s: not-present, as zeros read", injected.err,
+			     w ? "write" : "read");
+		cr_assert_eq(vm.vcpu.cr2, la, "CR2 %08x", vm.vcpu.cr2);
+		cr_assert(!(vm.sh.cur->ent[PDX(la)] & PTE_P), "the shadow "
+			  "mapped the table beyond RAM");
+	}
+	cr_assert_eq(vm.sh.st.outside_ram, 6, "%llu refusals counted, not 6",
+		     (unsigned long long) vm.sh.st.outside_ram);
+}
+
 Test(shadow, pool_exhausted_flushes,
      .description = "past SHADOW_MAX_PAGES shadow pages everything is "
 		    "dropped and the access refilled: two hidden faults at most")
@@ -1702,6 +1740,25 @@ Test(shadow, mmio_beyond_ram,
 	cr_assert(!(spte_of(LA_EDGE) & PTE_P));
 }
 
+Test(shadow, unassigned_memory,
+     .description = "a guest page mapped beyond RAM and beyond every device "
+		    "reads zeros and drops writes, as QEMU's unassigned memory")
+{
+	struct op op;
+
+	trace_setup();
+	poke(pte_gpa(PT_GPA, LA_EDGE), GUEST_RAM | URW);
+	op = load(0, LA_EDGE + 8, "a kernel read at gpa = RAM size");
+	expect_faults(&op, "a read just beyond RAM", SH_MMIO, SH_NCLASS);
+	cr_assert_eq(op.val, 0, "a read of unassigned memory got %08x, not 0 "
+		     "(QEMU's pc machine)", op.val);
+	op = store(0, LA_EDGE + 8, 0x12345678, "a kernel write beyond RAM");
+	expect_faults(&op, "a write just beyond RAM", SH_MMIO, SH_NCLASS);
+	op = load(0, LA_EDGE + 8, "the read after the write");
+	cr_assert_eq(op.val, 0, "unassigned memory kept a write: read %08x",
+		     op.val);
+}
+
 Test(shadow, lapic_mirror,
      .description = "with shadow_set_mirror, a read of the device page maps "
 		    "the mirror read-only; writes stay SH_MMIO")
@@ -1779,4 +1836,109 @@ Test(shadow, monitor_range,
 	expect_faults(&op, "a user read in the monitor's range", SH_TRUE,
 		      SH_NCLASS);
 	cr_assert_eq(op.err, PFERR_P | PFERR_U);
+}
+
+Test(shadow, monitor_range_clash,
+     .description = "a guest page over one the engine keeps mapped in its "
+		    "range is a clash (stops the guest on the next fault "
+		    "there); pages beside it, absent ones and 4 MB pages "
+		    "are judged as the guest's tables say")
+{
+	uint32_t la = MONBASE + 0x1000, mon = MONBASE + 0x117000, at = 0;
+	struct page *pp, *frame;
+	char name[16];
+	pte_t *mine;
+	struct op op;
+
+	trace_setup();
+	/* The engine's table maps one page of its own, at mon. */
+	cr_assert_not_null(pp = page_alloc(ALLOC_ZERO));
+	cr_assert_not_null(frame = page_alloc(ALLOC_ZERO));
+	pp->refs++;
+	frame->refs++;
+	mine = page2kva(pp);
+	mine[PTX(mon)] = page2pa(frame) | PTE_P;
+	shadow_reserve(&vm, PDX(MONBASE), page2pa(pp) | PTE_P | PTE_W);
+	cr_assert(!shadow_reserved_clash(&vm, &at), "no guest entry there, "
+		  "yet a clash at %08x", at);
+	/* The guest maps la, beside the engine's page: no clash. */
+	poke(pde_gpa(DIR_GPA, la), PT1_GPA | PTE_P | PTE_W | PTE_A);
+	poke(pte_gpa(PT1_GPA, la), FRAME_GPA | KRW);
+	cr_assert(!shadow_reserved_clash(&vm, &at), "a guest page beside the "
+		  "engine's called a clash at %08x", at);
+	op = load(0, la, "a kernel read beside the engine's page");
+	expect_faults(&op, "a read beside the engine's page", SH_MONITOR,
+		      SH_NCLASS);
+	cr_assert(!vm.dead, "stopped: %s", vm.why_dead);
+	/* An absent entry over the engine's page is no clash either. */
+	poke(pte_gpa(PT1_GPA, mon), FRAME_GPA | (KRW & ~PTE_P));
+	cr_assert(!shadow_reserved_clash(&vm, &at));
+	/* A present one is, and the next fault in the range stops the guest. */
+	poke(pte_gpa(PT1_GPA, mon), FRAME_GPA | KRW);
+	cr_assert(shadow_reserved_clash(&vm, &at), "the guest maps %08x over "
+		  "the engine's page: no clash found", mon);
+	cr_assert_eq(at, mon, "the clash reported at %08x, not %08x", at, mon);
+	set_insn(la, &op);
+	cr_assert_eq(shadow_page_fault(&vm, la, 0), -1, "a fault in the range "
+		     "with a clash let the guest go on");
+	snprintf(name, sizeof(name), "%08x", mon);
+	cr_assert(vm.dead && strstr(vm.why_dead, name) != NULL, "the reason "
+		  "does not name the page %s: '%s'", name, vm.why_dead);
+	/* A 4 MB page there, with PSE on, covers the engine's page. */
+	vm.dead = false;
+	poke(pte_gpa(PT1_GPA, mon), 0);
+	cr_assert(!shadow_reserved_clash(&vm, &at));
+	poke(pde_gpa(DIR_GPA, la), FRAME_GPA | PTE_P | PTE_W | PTE_PS);
+	vm.vcpu.cr4 |= CR4_PSE;
+	cr_assert(shadow_reserved_clash(&vm, &at), "a 4 MB page over the "
+		  "engine's: no clash");
+	vm.vcpu.cr4 &= ~CR4_PSE;
+	poke(pde_gpa(DIR_GPA, la), 0);
+	page_decref(frame);
+	page_decref(pp);
+}
+
+/*
+ * Not the shadow's, but the core's emulation on the same guest: an iret
+ * that turns interrupts on leaves the one instruction it returns to a
+ * shadow, so that a handler slower than its interrupt's period still
+ * lets the interrupted code move (vm_emulate()); one that leaves IF as
+ * it was casts none, and the next emulated instruction ends a shadow.
+ */
+Test(shadow, iret_interrupt_shadow,
+     .description = "an emulated iret that sets IF shadows the instruction "
+		    "it returns to, at its address; one that does not, none")
+{
+	static const uint32_t gdt[] = { 0, 0, 0xffff, 0xcf9a00 };
+	static const uint8_t iret[] = { 0xcf }, nop_insn[] = { 0x90 };
+	const uint32_t code = 0x3000, stack = 0x7000;
+	uint32_t frame[3] = { 0x1234, 0x08, 0x2 | FL_IF };
+	struct vcpu *v = &vm.vcpu;
+
+	boot_guest();
+	v->cr0 = CR0_PE;
+	cr_assert_eq(shadow_init(&vm), 0);
+	cr_assert_eq(gmem_write(&vm, 0x2000, gdt, sizeof(gdt)), 0);
+	v->gdtr = (struct vdtr) { .base = 0x2000, .limit = sizeof(gdt) - 1 };
+	cr_assert_eq(gmem_write(&vm, code, iret, 1), 0);
+	cr_assert_eq(gmem_write(&vm, 0x1234, nop_insn, 1), 0);
+
+	/* IF off before, on after: the shadow, at the return address. */
+	cr_assert_eq(gmem_write(&vm, stack, frame, sizeof(frame)), 0);
+	v->eip = code;
+	v->gpr[REG_ESP] = stack;
+	v->eflags = 0x2;
+	cr_assert_eq(vm_emulate(&vm, NO_GFN), 0, "iret: %s", vm.why_dead);
+	cr_assert_eq(v->eip, 0x1234);
+	cr_assert(v->eflags & FL_IF);
+	cr_assert(v->intr_shadow, "an iret that set IF cast no shadow");
+	cr_assert_eq(v->intr_shadow_eip, 0x1234, "the shadow covers %08x",
+		     v->intr_shadow_eip);
+
+	/* IF on before and after: no shadow, and the old one is over. */
+	cr_assert_eq(gmem_write(&vm, stack, frame, sizeof(frame)), 0);
+	v->eip = code;
+	v->gpr[REG_ESP] = stack;
+	cr_assert_eq(vm_emulate(&vm, NO_GFN), 0, "iret: %s", vm.why_dead);
+	cr_assert(!v->intr_shadow, "an iret with IF already on cast a shadow");
 }

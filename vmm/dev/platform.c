@@ -108,8 +108,10 @@ in8(struct vplatform *p, uint16_t port, uint8_t *v)
 		*v = vrtc_read(&p->rtc, port);
 		return true;
 	case VPLAT_POST:
+		/* Counted, but write-only, as QEMU's port 0x80: a read
+		 * floats, whatever was last written. */
 		p->stats.post++;
-		*v = 0xFF;	/* a read gives all ones on QEMU */
+		*v = 0xFF;
 		return true;
 	case VDEBUGEXIT_PORT: case VDEBUGEXIT_PORT + 1:
 	case VDEBUGEXIT_PORT + 2: case VDEBUGEXIT_PORT + 3:

@@ -12,7 +12,8 @@
  * the CS it holds is the guest's selector with RPL 0 when the guest
  * kernel was interrupted: a guest's trap handler decides "kernel or user"
  * from those two bits (docs/design.md section 5), so ring compression must not
- * show there.
+ * show there.  A 16-bit gate pushes the same frame in 16-bit words and
+ * enters its handler at a 16-bit offset, as the CPU does.
  */
 #include "kern/types.h"
 #include "kern/printf.h"
@@ -25,10 +26,12 @@
 #include "vmm/shadow.h"
 #include "vmm/ringcomp/ringcomp.h"
 
-/* The 32-bit values a delivery pushes, in push order, at most six. */
+/* The values a delivery pushes, in push order, at most six, each of
+ * size bytes (4, or 2 through a 16-bit gate). */
 struct frame {
 	uint32_t w[6];
 	int n;
+	int size;
 };
 
 /*
@@ -63,27 +66,33 @@ stack_fault(struct dfault *f, const struct emu_fault *pf, uint32_t ss_err)
 	return delivery_fault(f, T_STACK, ss_err);
 }
 
-/* Push fr onto the stack at ss:*esp, as the CPU does: within the stack
- * segment's limit, through the guest's page tables. */
+/*
+ * Push fr onto the stack at ss:*esp, as the CPU does: within the stack
+ * segment's limit, through the guest's page tables, one word at a time
+ * from the highest address down.  So a frame that runs off a mapped page
+ * faults with CR2 at the first word that did not fit, and the words
+ * pushed before it have landed (what QEMU's CPU leaves a guest to find).
+ */
 static int
 push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr, uint32_t ss_err, struct dfault *f)
 {
-	uint32_t top = *esp - 4 * fr->n;
-	uint32_t words[6];
+	uint32_t top = *esp - fr->size * fr->n, at = *esp;
 	struct emu_fault pf = { .vector = T_STACK };
+	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
+	unsigned access = ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0;
 	int i;
 
 	/* An expand-up stack: every byte pushed below esp, within the limit. */
 	if (top > *esp - 1 || *esp - 1 > ss->limit)
 		return stack_fault(f, &pf, ss_err);
-	/* Pushed first = highest address. */
-	for (i = 0; i < fr->n; i++)
-		words[fr->n - 1 - i] = fr->w[i];
-	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
-	if (linear_write(vm, ss->base + top, words, 4 * fr->n,
-			 ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0, &pf) != 0)
-		return stack_fault(f, &pf, ss_err);
+	/* Pushed first = highest address; little-endian words. */
+	for (i = 0; i < fr->n; i++) {
+		at -= fr->size;
+		if (linear_write(vm, ss->base + at, &fr->w[i], fr->size, access,
+				 &pf) != 0)
+			return stack_fault(f, &pf, ss_err);
+	}
 	*esp = top;
 	return 0;
 }
@@ -145,7 +154,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	uint32_t err = ev->err, ext = soft ? 0 : 1, idt_err = vector * 8 + 2 + ext;
 	struct vcpu *v = &vm->vcpu;
 	struct vseg ss = v->seg[SEG_SS];
-	struct frame fr = { .n = 0 };
+	struct frame fr = { .n = 0, .size = 4 };
 	uint32_t esp = v->gpr[REG_ESP], off, ss_err = ext;
 	uint64_t gate, cd;
 	struct emu_fault pf;
@@ -160,7 +169,8 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		return stack_fault(f, &pf, 0);
 	type = (gate >> DESC_TYPE_SHIFT) & 0x1f;
 	dpl = desc_dpl(gate);
-	if (type != STS_IG32 && type != STS_TG32 && type != STS_TASK)
+	if (type != STS_IG32 && type != STS_TG32 && type != STS_IG16 &&
+	    type != STS_TG16 && type != STS_TASK)
 		return delivery_fault(f, T_GPFLT, idt_err);
 	/* int n may use only gates the guest opened to its CPL. */
 	if (soft && (int) dpl < v->cpl)
@@ -172,6 +182,10 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	/* The handler's code segment. */
 	sel = gate_selector(gate);
 	off = gate_offset(gate);
+	if (type == STS_IG16 || type == STS_TG16) {
+		off &= 0xffff;
+		fr.size = 2;
+	}
 	if ((sel & ~3u) == 0)
 		return delivery_fault(f, T_GPFLT, ext);
 	if (linear_read_desc(vm, sel, &cd) < 0 || !(cd & DESC_S) ||
@@ -207,7 +221,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	v->eip = off;
 	v->cpl = new_cpl;
 	v->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
-	if (type == STS_IG32)
+	if (type == STS_IG32 || type == STS_IG16)
 		v->eflags &= ~FL_IF;
 #else
 	/* LAB 4: your code here.

@@ -311,9 +311,12 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 	if (f->trapno < MIDT_NVEC)
 		vm->rc.by_vector[f->trapno]++;
 	frame_to_vcpu(vm);
-	/* One guest instruction has run since the last entry: an sti
-	 * shadow is over (an approximation: see vcpu.h). */
-	vm->vcpu.intr_shadow = false;
+	/* A guest instruction has run since the last entry, and an sti
+	 * shadow is over, unless the guest trapped on the very instruction
+	 * the shadow covers (a host interrupt may have come after it: then
+	 * it is over, at worst one instruction early). */
+	if (f->trapno >= IRQ_OFFSET || vm->vcpu.eip != vm->vcpu.intr_shadow_eip)
+		vm->vcpu.intr_shadow = false;
 	return 0;
 }
 

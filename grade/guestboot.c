@@ -50,13 +50,13 @@ void
 boot_guest(const struct guest_opts *g, struct boot_result *res)
 {
 	static char image[PATH_MAX], module[PATH_MAX + 256], disk[PATH_MAX],
-		copy[PATH_MAX], cmdline[64], stop[512];
+		copy[PATH_MAX], cmdline[512], stop[512];
 	static const char *list[3];
 	const char *objdir = grade_env("OBJDIR");
 	struct boot_opts o = {
 		.input = g->input, .input_after = g->input_after,
 		.extra_args = g->extra_args, .timeout = g->timeout,
-		.stop_on = g->stop_on,
+		.stop_on = g->stop_on, .idle_timeout = g->idle_timeout,
 	};
 
 	snprintf(image, sizeof(image), "%s/%s", objdir, g->image);
@@ -76,7 +76,8 @@ boot_guest(const struct guest_opts *g, struct boot_result *res)
 		boot(&o, res);
 		return;
 	}
-	snprintf(cmdline, sizeof(cmdline), "engine=%s", guest_engine(g));
+	snprintf(cmdline, sizeof(cmdline), "engine=%s%s%s", guest_engine(g),
+		 g->kernel_args ? " " : "", g->kernel_args ? g->kernel_args : "");
 	snprintf(module, sizeof(module), "%s%s%s", image, g->args ? " " : "",
 		 g->args ? g->args : "");
 	list[0] = module;

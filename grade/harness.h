@@ -127,6 +127,8 @@ struct guest_opts {
 	const char *engine;
 	const char *image;	/* "grade/guests/privsuite", "guest_xv6/kernel" */
 	const char *args;	/* the guest's command line, or NULL */
+	const char *const *modules; /* the guest's own Multiboot modules,
+				 * each "FILE ARGS", NULL-terminated, or NULL */
 	const char *disk;	/* an image for the guest's primary slave, or
 				 * NULL; natively the guest gets a copy of
 				 * it, since it may write it */
@@ -149,7 +151,8 @@ struct guest_opts {
 /**
  * @brief Boot the guest @p g describes and wait for the run to end, as
  * boot() does.  Under the monitor the guest is the kernel's first
- * Multiboot module ("IMAGE ARGS"), its disk the second.
+ * Multiboot module ("IMAGE ARGS"), its disk the second, which disk= on
+ * the kernel's command line names.
  */
 void boot_guest(const struct guest_opts *g, struct boot_result *res);
 

@@ -63,6 +63,20 @@ gtry_stub\n:
 	stub \n
 	.endr
 
+/*
+ * void gtry_abort(int vector): end the probe in flight from anywhere (a
+ * task of its own, a fresh stack), as if it had raised vector with no
+ * error code.  A double-fault task's way home.
+ */
+	.globl	gtry_abort
+gtry_abort:
+	movl	4(%esp), %eax
+	movl	%eax, gtry_fault
+	movl	$0, gtry_fault + 4
+	movl	$0, gtry_fault + 8
+	movl	$0, gtry_fault + 12
+	jmp	gtry_return
+
 gtry_common:
 	movw	$KDATA, %ax
 	movw	%ax, %ds
@@ -74,8 +88,11 @@ gtry_common:
 	popl	gtry_fault + 8		/* EIP */
 	movl	%cr2, %eax
 	movl	%eax, gtry_fault + 12
+gtry_return:
 	/* Back in gtry's frame, its caller's registers as they were. */
 	movw	$KDATA, %ax
+	movw	%ax, %ds
+	movw	%ax, %es
 	movw	%ax, %ss
 	movl	saved_esp, %esp
 	movl	saved_ebp, %ebp

@@ -63,6 +63,14 @@ void gcheck(const char *name, int ok, uint32_t got, uint32_t want);
 /** @brief Print "SUITE: P of N checks passed" and end the run: 0 if all passed. */
 void gdone(void) __attribute__((noreturn));
 
+/* The CPU as the loader left it at the guest's entry (boot.S). */
+struct gboot_state {
+	uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eflags;
+	uint16_t cs, ds, es, fs, gs, ss;
+	uint32_t cr0;
+};
+extern struct gboot_state gboot_state;
+
 /* What gtry() caught. */
 struct gfault {
 	uint32_t vector;
@@ -82,6 +90,10 @@ extern const uint32_t gtry_stubs[32];
  * @return -1 if fn returned, else the vector of the exception
  */
 int gtry(void (*fn)(void *), void *arg, struct gfault *f);
+
+/** @brief End the gtry() probe in flight, from anywhere (a task of its
+ *  own, another stack), as if it had raised @p vector. */
+void gtry_abort(int vector) __attribute__((noreturn));
 
 /** @brief Fill idt[0..31] with interrupt gates to the gtry() stubs. */
 void gtry_gates(uint64_t *idt);

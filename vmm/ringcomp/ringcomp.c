@@ -22,6 +22,7 @@
 #include "kern/x86.h"
 #include "kern/mmu.h"
 #include "kern/memlayout.h"
+#include "kern/trap.h"
 #include "vmm/vm.h"
 #include "vmm/desc.h"
 #include "vmm/linear.h"
@@ -289,6 +290,8 @@ int
 rc_enter(struct vm *vm, struct vm_exit *exit)
 {
 	struct trapframe *f = &world_frame;
+	uint32_t eip = vm->vcpu.eip;
+	const struct vseg cs = vm->vcpu.seg[SEG_CS];
 
 	sdt_follow_gdt(vm);
 	if (vcpu_to_frame(vm) < 0)
@@ -305,8 +308,14 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 		vm->rc.by_vector[f->trapno]++;
 	frame_to_vcpu(vm);
 	/* One guest instruction has run since the last entry: an sti
-	 * shadow is over (an approximation: see vcpu.h). */
-	vm->vcpu.intr_shadow = false;
+	 * shadow is over (an approximation: see vcpu.h).  Unless a host
+	 * interrupt came before the first one did: then the instruction
+	 * after sti is still to run, and a virtual interrupt delivered now
+	 * would come between sti and hlt, where the CPU never takes one
+	 * (the guest would then halt with nothing left to wake it). */
+	if (!(f->trapno >= IRQ_OFFSET && f->trapno < IRQ_OFFSET + NIRQS &&
+	      vm->vcpu.eip == eip && vm->vcpu.seg[SEG_CS].sel == cs.sel))
+		vm->vcpu.intr_shadow = false;
 	return 0;
 }
 

@@ -98,7 +98,8 @@ finish_emulation(struct vm *vm, int r, const struct insn *in,
 				ev->fault.err);
 	case EMU_SOFTINT:
 		return vm_inject(vm, &(struct vm_event) {
-			.kind = EVENT_SOFTINT, .vector = ev->fault.vector });
+			.kind = EVENT_SOFTINT, .vector = ev->fault.vector,
+			.len = in->len });
 	}
 #else
 	/* LAB 4: your code here.

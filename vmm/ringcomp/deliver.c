@@ -256,6 +256,10 @@ rc_deliver(struct vm *vm, const struct vm_event *ev)
 	for (tries = 0; tries < 8; tries++) {
 		if (deliver_once(vm, &now, &f) == 0)
 			return 0;
+		/* int n's gate refused it: the fault is the instruction's,
+		 * reported at its EIP, as a fault is (not after it). */
+		if (now.kind == EVENT_SOFTINT)
+			vm->vcpu.eip -= now.len;
 		if (now.kind == EVENT_EXCEPTION && now.vector == T_DBLFLT)
 			return vm_kill(vm, "triple fault: vector %u (error %x) "
 				       "while delivering a double fault (on a "

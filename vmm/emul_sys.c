@@ -165,14 +165,17 @@ group7(struct emu *e)
 	uint32_t v;
 	int err;
 
+	/* The register forms but smsw's and lmsw's are instructions QEMU's
+	 * CPU model lacks (vmcall, monitor, mwait, xgetbv, swapgs, rdtscp):
+	 * #UD at any CPL, as there; the same for /5's memory form. */
+	if ((!in->mem && in->reg != 4 && in->reg != 6) || in->reg == 5)
+		return emu_fault(e, T_ILLOP, false, 0);
 	if (in->reg == 4 || in->reg < 2) {	/* smsw, sgdt, sidt: UMIP-guarded */
 		if ((e->v->cr4 & CR4_UMIP) && e->v->cpl > 0)
 			return emu_gp(e, 0);
 	} else if (e->v->cpl > 0) {
 		return emu_gp(e, 0);
 	}
-	if (!in->mem && in->reg != 4 && in->reg != 6)
-		return emu_unhandled(e, "group 7 register form not emulated");
 	switch (in->reg) {
 	case 0: return dtr(e, &e->v->gdtr, false, EMU_GDTR);
 	case 1: return dtr(e, &e->v->idtr, false, EMU_IDTR);

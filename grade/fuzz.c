@@ -407,7 +407,7 @@ static struct {
 static int nseen;
 
 static bool
-wants_evidence(const struct fuzz_opts *o, const char *cls)
+wants_evidence(const struct fuzz_opts *o, const char *cls, bool monitor)
 {
 	int i;
 
@@ -418,7 +418,8 @@ wants_evidence(const struct fuzz_opts *o, const char *cls)
 			return false;
 		snprintf(seen[nseen++].class, sizeof(seen[0].class), "%s", cls);
 	}
-	return seen[i].n++ < o->evidence;
+	/* A difference's class is narrower: one case of it says enough. */
+	return seen[i].n++ < (monitor ? o->evidence : MIN(o->evidence, 1));
 }
 
 /* The lines of case seed's dump, "fz SEED ...", into f; returns them. */
@@ -497,7 +498,7 @@ save_failure(const struct fuzz_opts *o, const struct fuzz_failure *x,
 	fprintf(f, "under %s: %s\n  (log: %s)\n", engine, x->engine, eng->res.logpath);
 	if (ended && eng->stop[0])
 		fprintf(f, "the monitor: vmm: stopped the guest at ...: %s\n", eng->stop);
-	if (wants_evidence(o, x->class)) {
+	if (wants_evidence(o, x->class, x->monitor)) {
 		run_guest(&dn, "native", x->seed, 1, &(struct skips) { 0 }, true);
 		run_guest(&de, engine, x->seed, 1, &(struct skips) { 0 }, true);
 		a = dump_lines(&dn, x->seed);
@@ -526,10 +527,14 @@ save_failure(const struct fuzz_opts *o, const struct fuzz_failure *x,
 static void
 add_failure(const struct fuzz_opts *o, struct fuzz_tally *t, uint32_t seed,
 	    const char *cls, const char *nat, const char *eng,
-	    const struct run *rn, const struct run *re)
+	    const struct run *rn, const struct run *re, bool monitor)
 {
 	struct fuzz_failure *x;
 
+	if (monitor)
+		t->monitor_failures++;
+	else
+		t->differences++;
 	if (t->nfail == t->cap) {
 		t->cap = t->cap ? 2 * t->cap : 64;
 		t->fail = realloc(t->fail, t->cap * sizeof(*t->fail));
@@ -540,13 +545,52 @@ add_failure(const struct fuzz_opts *o, struct fuzz_tally *t, uint32_t seed,
 	}
 	x = &t->fail[t->nfail++];
 	x->seed = seed;
+	x->monitor = monitor;
 	snprintf(x->class, sizeof(x->class), "%s", cls);
 	snprintf(x->native, sizeof(x->native), "%s", nat);
 	snprintf(x->engine, sizeof(x->engine), "%s", eng);
 	save_failure(o, x, rn, re, line_of(re, seed) == NULL);
 	if (!o->quiet)
-		fprintf(stderr, "fuzz: case %u fails: %s (%s)\n", seed, cls,
+		fprintf(stderr, "fuzz: case %u: %s: %s (%s)\n", seed,
+			monitor ? "monitor failure" : "differs", cls,
 			fuzz_failure_path(seed));
+}
+
+const char *
+fuzz_end_name(unsigned i)
+{
+	static const char *const vec[] = {
+		"#DE", "#DB", "NMI", "#BP", "#OF", "#BR", "#UD", "#NM", "#DF",
+		"coprocessor overrun", "#TS", "#NP", "#SS", "#GP", "#PF", "vector 15",
+		"#MF", "#AC", "#MC", "#XM",
+	};
+	static char buf[32];
+
+	switch (i) {
+	case FUZZ_END_DONE: return "ran to its end";
+	case FUZZ_END_DONE3: return "ran to its end at ring 3";
+	case FUZZ_END_TRIPLE: return "triple fault";
+	case FUZZ_END_NONE: return "no end (native hang)";
+	}
+	if (i < sizeof(vec) / sizeof(vec[0]))
+		return vec[i];
+	snprintf(buf, sizeof(buf), "interrupt %u", i);
+	return buf;
+}
+
+/* fuzz_tally.ends' index for a case's line: "done ...", "v13:...". */
+static unsigned
+end_index(const char *line)
+{
+	unsigned v;
+
+	if (strncmp(line, "done3", 5) == 0)
+		return FUZZ_END_DONE3;
+	if (strncmp(line, "done", 4) == 0)
+		return FUZZ_END_DONE;
+	if (sscanf(line, "v%u", &v) == 1 && v < 256)
+		return v;
+	return FUZZ_END_NONE;
 }
 
 /* Compare the runs from seed on; returns the first seed still to do. */
@@ -567,10 +611,13 @@ compare(const struct fuzz_opts *o, struct fuzz_tally *t, uint32_t seed,
 		le = line_of(re, seed);
 		if (!ln || !le)
 			break;
+		t->ends[end_index(ln)]++;
 		if (strcmp(ln, le) != 0) {
 			differ_class(ln, le, engine, cls, sizeof(cls));
-			add_failure(o, t, seed, cls, ln, le, rn, re);
+			add_failure(o, t, seed, cls, ln, le, rn, re, false);
 			*failed = true;
+		} else {
+			t->same++;
 		}
 		t->cases++;
 	}
@@ -580,17 +627,24 @@ compare(const struct fuzz_opts *o, struct fuzz_tally *t, uint32_t seed,
 	t->cases++;
 	end_of(rn, true, hn, sizeof(hn), cn, sizeof(cn));
 	end_of(re, false, he, sizeof(he), ce, sizeof(ce));
+	t->ends[ln ? end_index(ln) : rn->res.how == BOOT_TRIPLE_FAULT ?
+		FUZZ_END_TRIPLE : FUZZ_END_NONE]++;
 	if (ln)				/* the engine's run ended */
-		add_failure(o, t, seed, ce, ln, he, rn, re);
+		add_failure(o, t, seed, ce, ln, he, rn, re, true);
 	else if (le) {			/* the native one did */
 		snprintf(cn + strlen(cn), sizeof(cn) - strlen(cn),
 			 "; under %s the case went on", engine);
-		add_failure(o, t, seed, cn, hn, le, rn, re);
+		/* The guest went on: a difference (from a triple fault),
+		 * or no reference at all (a native hang). */
+		add_failure(o, t, seed, cn, hn, le, rn, re, false);
 	}
-	else if (rn->res.how == BOOT_TRIPLE_FAULT && strstr(re->stop, TRIPLE))
+	else if (rn->res.how == BOOT_TRIPLE_FAULT && strstr(re->stop, TRIPLE)) {
+		t->same++;
 		return seed + 1;	/* the same: a reported triple fault */
-	else
-		add_failure(o, t, seed, ce, hn, he, rn, re);
+	} else			/* the monitor's, unless both runs hung */
+		add_failure(o, t, seed, ce, hn, he, rn, re,
+			    !(rn->res.how == BOOT_TIMEOUT && re->res.how == BOOT_TIMEOUT &&
+			      !re->stop[0]));
 	*failed = true;
 	return seed + 1;
 }

@@ -3,12 +3,20 @@
  *
  * grade/guests/fuzz.c runs the cases of a seed range and prints one line
  * each ("fz SEED HOW HASH").  fuzz_range() boots it on bare QEMU and under
- * the engine for the same seeds and compares the lines.  A case fails when
- * under the engine it ends differently, or the monitor stops the guest
- * ("vmm: stopped the guest ..."), the kernel panics, or the run goes
- * quiet; the next run starts at the case after it.  A native triple fault
- * (QEMU with -no-reboot exits) must be a reported one under the engine:
- * the monitor's stop line then says "on a real CPU: a triple fault".
+ * the engine for the same seeds and compares the lines.  A case fails in
+ * one of two ways:
+ *
+ *   - a monitor failure: under the engine the case did not end as a guest
+ *     does - the monitor stopped the guest ("vmm: stopped the guest ...",
+ *     "cannot emulate" among them), the kernel panicked or triple-faulted,
+ *     or the run went quiet - where natively it ended; the next run
+ *     starts at the case after it.  A native triple fault (QEMU with
+ *     -no-reboot exits) must be a reported one under the engine: the
+ *     monitor's stop line then says "on a real CPU: a triple fault";
+ *   - a difference: both ended, in a different state (another vector,
+ *     EIP, register, memory...): the guest could tell, but the monitor
+ *     kept running.
+ *
  * Each failure is saved under obj/fuzz/failures/ (fuzz_failure_path()).
  *
  * Used by suite `fuzz`'s fixed sample (grade/fuzz.c) and by `make fuzz`
@@ -33,14 +41,26 @@ struct fuzz_opts {
 /* One failing case. */
 struct fuzz_failure {
 	uint32_t seed;
+	bool monitor;		/* a monitor failure, not a difference */
 	char class[192];	/* what failed, without the case's numbers */
 	char native[96];	/* the two lines, or how the run ended */
 	char engine[256];
 };
 
+/* How cases end natively, the index of fuzz_tally.ends: an exception
+ * vector, or one of these. */
+#define FUZZ_END_DONE	256	/* ran to its end */
+#define FUZZ_END_DONE3	257	/* ran to its end at ring 3 */
+#define FUZZ_END_TRIPLE	258	/* a triple fault */
+#define FUZZ_END_NONE	259	/* no native line (the reference hung) */
+#define FUZZ_NENDS	260
+
 /* What fuzz_range() ran, added up. */
 struct fuzz_tally {
 	uint64_t cases, native_cases, engine_cases;
+	uint64_t same;			/* cases whose lines were the same */
+	uint64_t monitor_failures, differences;
+	uint64_t ends[FUZZ_NENDS];	/* natively, by how they ended */
 	double native_s, engine_s;	/* wall time of the boots */
 	unsigned native_boots, engine_boots;
 	struct fuzz_failure *fail;
@@ -61,6 +81,9 @@ void fuzz_range(uint32_t seed, uint32_t n, const struct fuzz_opts *o,
 void fuzz_range_except(uint32_t seed, uint32_t n, const uint32_t *skip,
 		       size_t nskip, const struct fuzz_opts *o,
 		       struct fuzz_tally *t);
+
+/** @brief A name for fuzz_tally.ends[@p i]: "done", "#GP", "triple fault". */
+const char *fuzz_end_name(unsigned i);
 
 /** @brief Where the evidence of failing case @p seed is saved. */
 const char *fuzz_failure_path(uint32_t seed);

@@ -7,10 +7,14 @@
  * Workers (one per core by default, at most two: the course machines have
  * two) each take a batch of seeds, run it with fuzz_range() and report;
  * this process hands out the batches, keeps a progress line up to date and
- * ends with a summary: the rates, and each class of failure with how many
- * cases found it and the first of them.  Every failing case's evidence is
- * in obj/fuzz/failures/SEED.txt; the run's list in obj/fuzz/run-S-N.txt.
- * The exit status is 0 if no case failed, 1 if some did, 2 on bad usage.
+ * ends with a summary: how the cases ended natively, how many ended the
+ * same under the engine, how many differed and how many were monitor
+ * failures (grade/fuzz.h), the rates, and each class of failure with how
+ * many cases found it and the first of them.  Every failing case's
+ * evidence is in obj/fuzz/failures/SEED.txt; the run's list, each with
+ * the command that reruns it, in obj/fuzz/run-S-N.txt.  The exit status
+ * is 0 if no case was a monitor failure, 1 if some were (or the run was
+ * interrupted), 2 on bad usage.
  */
 #include <errno.h>
 #include <poll.h>
@@ -45,6 +49,7 @@ struct worker {
 /* The classes found, with their count and first seed. */
 static struct class {
 	char name[192];
+	bool monitor;		/* monitor failures, not differences */
 	uint64_t n;
 	uint32_t first;
 } classes[MAX_CLASSES];
@@ -102,12 +107,19 @@ worker_loop(int id, FILE *cmd, FILE *res)
 		struct fuzz_tally t = { 0 };
 
 		fuzz_range(seed, n, &o, &t);
-		fprintf(res, "R %llu %llu %.3f %llu %.3f %zu\n",
+		fprintf(res, "R %llu %llu %.3f %llu %.3f %llu %zu\n",
 			(unsigned long long) t.cases,
 			(unsigned long long) t.native_cases, t.native_s,
-			(unsigned long long) t.engine_cases, t.engine_s, t.nfail);
+			(unsigned long long) t.engine_cases, t.engine_s,
+			(unsigned long long) t.same, t.nfail);
+		for (i = 0; i < FUZZ_NENDS; i++)
+			if (t.ends[i])
+				fprintf(res, "E %zu %llu\n", i,
+					(unsigned long long) t.ends[i]);
 		for (i = 0; i < t.nfail; i++)
-			fprintf(res, "F %u\t%s\n", t.fail[i].seed, t.fail[i].class);
+			fprintf(res, "F %u %d\t%s\n", t.fail[i].seed,
+				t.fail[i].monitor, t.fail[i].class);
+		fprintf(res, "END\n");
 		fflush(res);
 		free(t.fail);
 	}
@@ -146,15 +158,18 @@ start_worker(struct worker *w, int id)
 
 struct totals {
 	uint64_t cases, failures, native_cases, engine_cases;
+	uint64_t same, monitor, differences;
+	uint64_t ends[FUZZ_NENDS];
 	double native_s, engine_s;
 };
 
 static void
-count_class(const char *name, uint32_t seed)
+count_class(const char *name, bool monitor, uint32_t seed)
 {
 	int i;
 
-	for (i = 0; i < nclasses && strcmp(classes[i].name, name) != 0; i++)
+	for (i = 0; i < nclasses && (strcmp(classes[i].name, name) != 0 ||
+				     classes[i].monitor != monitor); i++)
 		;
 	if (i == nclasses) {
 		if (nclasses == MAX_CLASSES)
@@ -162,6 +177,7 @@ count_class(const char *name, uint32_t seed)
 		else
 			snprintf(classes[nclasses++].name, sizeof(classes[0].name),
 				 "%s", name);
+		classes[i].monitor = monitor;
 		classes[i].first = seed;
 	}
 	if (seed < classes[i].first)
@@ -173,29 +189,41 @@ count_class(const char *name, uint32_t seed)
 static bool
 read_report(struct worker *w, struct totals *tot, FILE *list)
 {
-	unsigned long long cases, nc, ec;
+	unsigned long long cases, nc, ec, same, k;
 	double ns, es;
-	size_t nfail, i;
+	size_t nfail;
 	char line[512], *tab;
-	unsigned seed;
+	unsigned seed, end;
+	int monitor;
 
 	if (!fgets(line, sizeof(line), w->res) ||
-	    sscanf(line, "R %llu %llu %lf %llu %lf %zu", &cases, &nc, &ns, &ec,
-		   &es, &nfail) != 6)
+	    sscanf(line, "R %llu %llu %lf %llu %lf %llu %zu", &cases, &nc, &ns,
+		   &ec, &es, &same, &nfail) != 7)
 		return false;
 	tot->cases += cases;
 	tot->native_cases += nc;
 	tot->native_s += ns;
 	tot->engine_cases += ec;
 	tot->engine_s += es;
-	for (i = 0; i < nfail && fgets(line, sizeof(line), w->res); i++) {
+	tot->same += same;
+	while (fgets(line, sizeof(line), w->res) && strcmp(line, "END\n") != 0) {
 		line[strcspn(line, "\n")] = '\0';
-		if (sscanf(line, "F %u", &seed) != 1 || !(tab = strchr(line, '\t')))
+		if (sscanf(line, "E %u %llu", &end, &k) == 2 && end < FUZZ_NENDS) {
+			tot->ends[end] += k;
+			continue;
+		}
+		if (sscanf(line, "F %u %d", &seed, &monitor) != 2 ||
+		    !(tab = strchr(line, '\t')))
 			continue;
 		tot->failures++;
-		count_class(tab + 1, seed);
+		if (monitor)
+			tot->monitor++;
+		else
+			tot->differences++;
+		count_class(tab + 1, monitor, seed);
 		if (list)
-			fprintf(list, "%u\t%s\n", seed, tab + 1);
+			fprintf(list, "%u\t%s\t%s\tmake fuzz SEED=%u N=1\n", seed,
+				monitor ? "monitor failure" : "differs", tab + 1, seed);
 	}
 	w->busy = false;
 	return true;
@@ -213,9 +241,11 @@ progress(const struct totals *tot, uint64_t n, double start, bool tty, bool last
 		return;
 	shown = t;
 	shown_cases = tot->cases;
-	fprintf(stderr, "%sfuzz: %llu/%llu cases, %llu failing, %.0f cases/s, %s left%s",
+	fprintf(stderr, "%sfuzz: %llu/%llu cases, %llu monitor failures, %llu "
+		"differences, %.0f cases/s, %s left%s",
 		tty ? "\r" : "", (unsigned long long) tot->cases,
-		(unsigned long long) n, (unsigned long long) tot->failures, rate,
+		(unsigned long long) n, (unsigned long long) tot->monitor,
+		(unsigned long long) tot->differences, rate,
 		duration(rate > 0 ? (n - tot->cases) / rate : 0, left, sizeof(left)),
 		tty ? "   " : "\n");
 	if (tty && last)
@@ -235,12 +265,23 @@ summary(FILE *f, const struct totals *tot, uint32_t seed, double seconds,
 	const char *engine, const char *listpath)
 {
 	char d[32];
-	int i;
+	const char *sep = "";
+	int i, pass;
 
-	fprintf(f, "fuzz: %llu cases from seed %u in %s: %llu failing, in %d "
-		"classes\n", (unsigned long long) tot->cases, seed,
-		duration(seconds, d, sizeof(d)), (unsigned long long) tot->failures,
-		nclasses);
+	fprintf(f, "fuzz: %llu cases from seed %u in %s (wall time): %llu monitor "
+		"failures, %llu differences from native, %llu the same\n",
+		(unsigned long long) tot->cases, seed, duration(seconds, d, sizeof(d)),
+		(unsigned long long) tot->monitor,
+		(unsigned long long) tot->differences, (unsigned long long) tot->same);
+	fprintf(f, "  natively they ended:");
+	for (i = 0; i < FUZZ_NENDS; i++) {
+		if (!tot->ends[i])
+			continue;
+		fprintf(f, "%s %s %llu", sep, fuzz_end_name(i),
+			(unsigned long long) tot->ends[i]);
+		sep = ",";
+	}
+	fprintf(f, "\n");
 	fprintf(f, "  natively: %llu case lines in %.0f s of boots, %.0f cases/s\n",
 		(unsigned long long) tot->native_cases, tot->native_s,
 		tot->native_s > 0 ? tot->native_cases / tot->native_s : 0);
@@ -248,13 +289,21 @@ summary(FILE *f, const struct totals *tot, uint32_t seed, double seconds,
 		engine, (unsigned long long) tot->engine_cases, tot->engine_s,
 		tot->engine_s > 0 ? tot->engine_cases / tot->engine_s : 0);
 	qsort(classes, nclasses, sizeof(classes[0]), by_count);
-	for (i = 0; i < nclasses; i++)
-		fprintf(f, "  %7llu  %s\n           first: case %u, %s\n",
-			(unsigned long long) classes[i].n, classes[i].name,
-			classes[i].first, fuzz_failure_path(classes[i].first));
+	for (pass = 1; pass >= 0; pass--) {
+		if ((pass ? tot->monitor : tot->differences) == 0)
+			continue;
+		fprintf(f, "  %s, by class:\n", pass ? "monitor failures" :
+			"differences from native");
+		for (i = 0; i < nclasses; i++)
+			if (classes[i].monitor == pass)
+				fprintf(f, "  %7llu  %s\n           first: case %u, "
+					"%s\n", (unsigned long long) classes[i].n,
+					classes[i].name, classes[i].first,
+					fuzz_failure_path(classes[i].first));
+	}
 	if (tot->failures)
-		fprintf(f, "  every failing case: %s; rerun one alone with "
-			"`make fuzz SEED=s N=1`\n", listpath);
+		fprintf(f, "  every failing case, with the command that reruns it: "
+			"%s\n", listpath);
 }
 
 static unsigned long
@@ -378,5 +427,5 @@ main(int argc, char *argv[])
 		summary(list, &tot, seed, now() - start, engine, listpath);
 		fclose(list);
 	}
-	return tot.failures || interrupted ? 1 : 0;
+	return tot.monitor || interrupted ? 1 : 0;
 }

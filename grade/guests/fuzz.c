@@ -43,8 +43,11 @@ static uint64_t idt_alt[FZ_IDT_ALT_VECS] __attribute__((aligned(8)));
 static uint32_t tss[26] __attribute__((aligned(8)));
 static uint32_t tss2[26] __attribute__((aligned(8)));
 
-/* A few bytes of code run with fz_enter, for what may fault (MSRs). */
-static uint8_t snippet[32];
+/* A few bytes of code run with fz_enter, for what may fault (MSRs).  A
+ * page of its own: QEMU's TCG makes every write to a page it has
+ * translated code from a slow one, and this would share one with the
+ * stack and the TSSs (it made a case ten times slower). */
+static uint8_t snippet[4096] __attribute__((aligned(4096)));
 
 static uint32_t cpuid1_edx;
 static int dump;
@@ -367,9 +370,15 @@ set_entry(uint32_t table, int i, uint32_t v)
 		*e = v;
 }
 
+/* What the last case run touched: put back before the next, whatever
+ * that one touches (an IRQ 0 left unmasked by a case that faulted before
+ * its hlt would otherwise tick into the next). */
+static uint32_t last_touched;
+
 static void
 reset_machine(const struct fzcase *c)
 {
+	uint32_t touched = c->touched | last_touched;
 	int t, i;
 
 	asm volatile("cli");
@@ -382,12 +391,13 @@ reset_machine(const struct fzcase *c)
 	fill((uint32_t *) FZ_FRAMES, FZ_NFRAMES * 0x1000 / 4, c->fill + 2);
 	asm volatile("fninit");
 	lcr2(0);
-	if (c->touched & TOUCH_PORTS)
+	if (touched & TOUCH_PORTS)
 		outb(0x3ff, 0);
-	if (c->touched & TOUCH_PIC)
+	if (touched & TOUCH_PIC)
 		outb(0x21, 0xff);
-	if (c->touched & TOUCH_MSR)
+	if (touched & TOUCH_MSR)
 		restore_msrs();
+	last_touched = c->touched;
 
 	/* The fuzz tables, with paging on as an OS writes its tables. */
 	lcr3(FZ_PD_A);

@@ -227,6 +227,23 @@ lldt(uint16_t sel)
 	asm volatile("lldt %0" : : "r" (sel));
 }
 
+/** @brief Read model-specific register @p msr (\#GP if the CPU lacks it). */
+static inline uint64_t
+rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return (uint64_t) hi << 32 | lo;
+}
+
+/** @brief Write @p val to model-specific register @p msr. */
+static inline void
+wrmsr(uint32_t msr, uint64_t val)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((uint32_t) val),
+		     "d" ((uint32_t) (val >> 32)));
+}
+
 /** @brief The CS selector: its low two bits are the CPL. */
 static inline uint16_t
 read_cs(void)

@@ -80,7 +80,7 @@ guest_tsc(struct emu *e)
 }
 
 static int
-rdmsr(struct emu *e)
+emulate_rdmsr(struct emu *e)
 {
 	uint64_t val;
 
@@ -99,7 +99,7 @@ rdmsr(struct emu *e)
 }
 
 static int
-wrmsr(struct emu *e)
+emulate_wrmsr(struct emu *e)
 {
 	uint64_t val = (uint64_t) e->gpr[REG_EDX] << 32 | e->gpr[REG_EAX];
 
@@ -131,9 +131,9 @@ emu_priv_insn(struct emu *e)
 		case 0x08: case 0x09:		/* invd, wbinvd: no cache to manage */
 			return EMU_DONE;
 		case 0x30:
-			return wrmsr(e);
+			return emulate_wrmsr(e);
 		case 0x32:
-			return rdmsr(e);
+			return emulate_rdmsr(e);
 		case 0x31:			/* rdtsc */
 			if ((e->v->cr4 & CR4_TSD) && e->v->cpl > 0)
 				return emu_gp(e, 0);

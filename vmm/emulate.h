@@ -99,10 +99,10 @@ struct emu_ops {
 	uint64_t (*rdtsc)(void *ctx);
 
 	/*
-	 * After each completed iteration of a rep movs or stos (not ins or
-	 * outs): true ends the emulation there, EIP left on the instruction
-	 * and ECX counting what remains, so that the guest carries on with
-	 * it itself, as after an interrupt.  NULL: never.
+	 * After each completed iteration of a rep string instruction other
+	 * than ins and outs: true ends the emulation there, EIP left on the
+	 * instruction and ECX counting what remains, so that the guest
+	 * carries on with it itself, as after an interrupt.  NULL: never.
 	 */
 	bool (*rep_stop)(void *ctx);
 };
@@ -132,6 +132,10 @@ int emu_task_gate(struct vcpu *v, const struct emu_ops *ops, void *ctx,
 #define MSR_BIOS_SIGN		0x08b	/* microcode revision */
 #define MSR_MISC_ENABLE		0x1a0
 #define MSR_PAT			0x277
+#define MSR_PLATFORM_INFO	0x0ce	/* bit 32: CPUID faulting offered */
+#define MSR_MISC_FEATURES	0x140	/* bit 0: CPUID faulting on */
+#define PLATFORM_CPUID_FAULTING	(1ull << 32)
+#define MISC_FEATURES_CPUID_FAULT 1ull
 
 /**
  * @brief Emulate one decoded instruction at v->eip on the virtual CPU.

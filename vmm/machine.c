@@ -113,6 +113,10 @@ m_rdmsr(void *ctx, uint32_t msr, uint64_t *val)
 	case MSR_BIOS_SIGN:
 		*val = 1ull << 32;
 		return 0;
+	case MSR_PLATFORM_INFO:		/* as QEMU's TCG CPU: no CPUID faulting */
+	case MSR_MISC_FEATURES:
+		*val = 0;
+		return 0;
 	}
 	return -1;
 }
@@ -133,6 +137,8 @@ m_wrmsr(void *ctx, uint32_t msr, uint64_t val)
 		return 0;
 	case MSR_BIOS_SIGN:
 		return 0;
+	case MSR_MISC_FEATURES:		/* CPUID faulting, not offered */
+		return val & MISC_FEATURES_CPUID_FAULT ? -1 : 0;
 	}
 	return -1;
 }

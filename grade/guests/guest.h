@@ -19,6 +19,22 @@ static inline void outl(uint16_t port, uint32_t v) { asm volatile("outl %0, %w1"
 static inline uint8_t inb(uint16_t port) { uint8_t v; asm volatile("inb %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
 static inline uint32_t inl(uint16_t port) { uint32_t v; asm volatile("inl %w1, %0" : "=a" (v) : "Nd" (port)); return v; }
 
+static inline uint64_t
+rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+
+	asm volatile("rdmsr" : "=a" (lo), "=d" (hi) : "c" (msr));
+	return (uint64_t) hi << 32 | lo;
+}
+
+static inline void
+wrmsr(uint32_t msr, uint64_t v)
+{
+	asm volatile("wrmsr" : : "c" (msr), "a" ((uint32_t) v),
+		     "d" ((uint32_t) (v >> 32)));
+}
+
 /* The selectors every test guest's GDT uses (see gload_tables). */
 #define KCODE	0x08
 #define KDATA	0x10

@@ -18,6 +18,8 @@
  *				iret to ring 3): emulate
  *	#PF, guest paging off	an address beyond guest RAM or in the
  *				monitor's range: emulate
+ *	#GP, from cpuid		where the CPU has CPUID faulting
+ *				(vmm/te/cpuid_fault.c): emulate
  *	#UD			an instruction the guest's CPU has and ours
  *				lacks: emulate
  *	#TS			an iret with NT set, a task return: the
@@ -70,6 +72,22 @@ te_enter(struct vm *vm, struct vm_exit *x)
 	return 0;
 }
 
+static int
+te_setup(struct vm *vm)
+{
+	if (rc_setup(vm) < 0)
+		return -1;
+	te_cpuid_fault_on();
+	return 0;
+}
+
+static void
+te_teardown(struct vm *vm)
+{
+	(void) vm;
+	te_cpuid_fault_off();
+}
+
 static void
 te_print_stats(const struct vm *vm)
 {
@@ -79,9 +97,10 @@ te_print_stats(const struct vm *vm)
 const struct engine te_engine = {
 	.name = "te",
 	.what = "trap-and-emulate, the guest kernel at ring 1",
-	.setup = rc_setup,
+	.setup = te_setup,
 	.enter = te_enter,
 	.inject = rc_deliver,
+	.teardown = te_teardown,
 	.print_stats = te_print_stats,
 	.load_dtr = rc_load_dtr,
 	.watched_write = rc_watched_write,

@@ -158,6 +158,24 @@ group6(struct emu *e)
 	return emu_unhandled(e, "verr/verw not emulated");
 }
 
+/* Whether the CPU the guest sees has the group-7 register form modrm
+ * (CPUID: VMX, MONITOR, XSAVE, RDTSCP). */
+static bool
+group7_feature(struct emu *e, unsigned modrm)
+{
+	switch (modrm) {
+	case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+		return emu_cpu_has(e, 1, 2, 5);
+	case 0xc8: case 0xc9:
+		return emu_cpu_has(e, 1, 2, 3);
+	case 0xd0: case 0xd1:
+		return emu_cpu_has(e, 1, 2, 26);
+	case 0xf9:
+		return emu_cpu_has(e, 0x80000001, 3, 27);
+	}
+	return false;
+}
+
 static int
 group7(struct emu *e)
 {
@@ -165,11 +183,16 @@ group7(struct emu *e)
 	uint32_t v;
 	int err;
 
-	/* The register forms but smsw's and lmsw's are instructions QEMU's
-	 * CPU model lacks (vmcall, monitor, mwait, xgetbv, swapgs, rdtscp):
-	 * #UD at any CPL, as there; the same for /5's memory form. */
-	if ((!in->mem && in->reg != 4 && in->reg != 6) || in->reg == 5)
+	/* The register forms but smsw's and lmsw's: instructions of CPU
+	 * features (vmcall, monitor, mwait, xgetbv, swapgs, rdtscp) the
+	 * monitor does not emulate.  A CPU without the feature raises #UD
+	 * at any CPL, as QEMU's does for all of them; /5's memory form too. */
+	if ((!in->mem && in->reg != 4 && in->reg != 6) || in->reg == 5) {
+		if (!in->mem && group7_feature(e, in->modrm))
+			return e->v->cpl > 0 ? emu_gp(e, 0) :
+			       emu_unhandled(e, "group 7 register form of a CPU feature not emulated");
 		return emu_fault(e, T_ILLOP, false, 0);
+	}
 	if (in->reg == 4 || in->reg < 2) {	/* smsw, sgdt, sidt: UMIP-guarded */
 		if ((e->v->cr4 & CR4_UMIP) && e->v->cpl > 0)
 			return emu_gp(e, 0);

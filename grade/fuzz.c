@@ -720,34 +720,42 @@ fuzz_range_except(uint32_t seed, uint32_t n, const uint32_t *skip,
  * ------------------------------------------------------------------------ */
 
 /*
- * Runs of consecutive seeds that pass on the reference tree.  The seeds
- * of the range they were taken from that fail are listed in
- * fuzz_sample_failing[], each with what it found, for whoever fixes the
- * monitor: rerun one with `make fuzz SEED=s N=1`.
+ * Cases 1 to 400, but for those that fail on the reference tree today:
+ * each of these differs from bare QEMU somewhere the guest can tell
+ * (ring compression's own leaks among them: docs/design.md section 7),
+ * and 91 and 153 stop the monitor on an expand-down segment it cannot
+ * truncate.  Every other case must end as natively, so a monitor change
+ * that breaks one of them fails here; rerun one with
+ * `make fuzz SEED=s N=1`, which saves its evidence.
  */
-static const struct {
-	uint32_t seed, n;
-} fuzz_sample[] = {
-	{ 4, 3 },
+#define SAMPLE_FIRST	1
+#define SAMPLE_N	400
+static const uint32_t sample_known[] = {
+	7, 8, 15, 16, 34, 40, 41, 59, 68, 75, 76, 77, 87, 91, 96, 100, 112,
+	118, 124, 144, 145, 149, 153, 160, 170, 179, 180, 187, 189, 195, 196,
+	198, 217, 222, 238, 239, 245, 250, 267, 273, 284, 289, 294, 299, 325,
+	333, 336, 337, 353, 355, 364, 369, 375, 383, 390, 395,
 };
+#define NKNOWN	(sizeof(sample_known) / sizeof(sample_known[0]))
 
-GRADE_TEST(fuzz, sample, 0, "a fixed sample of random kernel code ends the same "
-	   "natively and under the engine")
+GRADE_TEST(fuzz, sample, 0, "a fixed sample of random kernel code (cases 1-400, "
+	   "those known to differ left out) ends as on bare QEMU under the engine")
 {
 	struct fuzz_opts o = { .evidence = 1, .quiet = true };
 	struct fuzz_tally t = { 0 };
-	size_t i;
 
-	for (i = 0; i < sizeof(fuzz_sample) / sizeof(fuzz_sample[0]); i++)
-		fuzz_range(fuzz_sample[i].seed, fuzz_sample[i].n, &o, &t);
+	fuzz_range_except(SAMPLE_FIRST, SAMPLE_N, sample_known, NKNOWN, &o, &t);
 	if (t.nfail > 0)
 		expect_fail(NULL, "expected: every case of the sample ends as on bare "
-			    "QEMU\ngot: %zu of %llu fail; the first, case %u: %s\n"
-			    "  natively: %s\n  under %s: %s\nIts evidence: %s; rerun it "
-			    "with `make fuzz SEED=%u N=1`.", t.nfail,
-			    (unsigned long long) t.cases, t.fail[0].seed,
+			    "QEMU\ngot: %zu of %llu fail (%llu monitor failures); the "
+			    "first, case %u: %s\n  natively: %s\n  under %s: %s\nIts "
+			    "evidence: %s; rerun it with `make fuzz SEED=%u N=1`.",
+			    t.nfail, (unsigned long long) t.cases,
+			    (unsigned long long) t.monitor_failures, t.fail[0].seed,
 			    t.fail[0].class, t.fail[0].native, engine_name(&o),
 			    t.fail[0].engine, fuzz_failure_path(t.fail[0].seed),
 			    t.fail[0].seed);
-	cr_assert(t.cases > 0, "the sample ran no case");
+	cr_assert_eq(t.cases, SAMPLE_N - NKNOWN, "the sample ran %llu cases, not %zu",
+		     (unsigned long long) t.cases, SAMPLE_N - NKNOWN);
+	free(t.fail);
 }

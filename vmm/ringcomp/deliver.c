@@ -25,11 +25,18 @@
 #include "vmm/shadow.h"
 #include "vmm/ringcomp/ringcomp.h"
 
-/* The 32-bit values a delivery pushes, in push order, at most six. */
+/* The values a delivery pushes, in push order, at most six, each of
+ * size bytes: 4 through a 32-bit gate, 2 through a 16-bit one. */
 struct frame {
 	uint32_t w[6];
 	int n;
+	int size;
 };
+
+/* The 16-bit gates the kernel's header does not name: an 80286's, whose
+ * frame has 16-bit words and whose handler offset has 16 bits. */
+#define STS_IG16	0x6
+#define STS_TG16	0x7
 
 /*
  * A fault the delivery itself raised (a bad gate, a bad stack): the CPU
@@ -69,19 +76,20 @@ static int
 push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr, uint32_t ss_err, struct dfault *f)
 {
-	uint32_t top = *esp - 4 * fr->n;
-	uint32_t words[6];
+	uint32_t top = *esp - fr->size * fr->n;
+	uint8_t bytes[24];
 	struct emu_fault pf = { .vector = T_STACK };
-	int i;
+	int i, k;
 
 	/* An expand-up stack: every byte pushed below esp, within the limit. */
 	if (top > *esp - 1 || *esp - 1 > ss->limit)
 		return stack_fault(f, &pf, ss_err);
-	/* Pushed first = highest address. */
+	/* Pushed first = highest address; each word little-endian. */
 	for (i = 0; i < fr->n; i++)
-		words[fr->n - 1 - i] = fr->w[i];
+		for (k = 0; k < fr->size; k++)
+			bytes[(fr->n - 1 - i) * fr->size + k] = fr->w[i] >> (8 * k);
 	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
-	if (linear_write(vm, ss->base + top, words, 4 * fr->n,
+	if (linear_write(vm, ss->base + top, bytes, fr->size * fr->n,
 			 ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0, &pf) != 0)
 		return stack_fault(f, &pf, ss_err);
 	*esp = top;
@@ -145,7 +153,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	uint32_t err = ev->err, ext = soft ? 0 : 1, idt_err = vector * 8 + 2 + ext;
 	struct vcpu *v = &vm->vcpu;
 	struct vseg ss = v->seg[SEG_SS];
-	struct frame fr = { .n = 0 };
+	struct frame fr = { .n = 0, .size = 4 };
 	uint32_t esp = v->gpr[REG_ESP], off, ss_err = ext;
 	uint64_t gate, cd;
 	struct emu_fault pf;
@@ -160,8 +168,11 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		return stack_fault(f, &pf, 0);
 	type = (gate >> DESC_TYPE_SHIFT) & 0x1f;
 	dpl = desc_dpl(gate);
-	if (type != STS_IG32 && type != STS_TG32 && type != STS_TASK)
+	if (type != STS_IG32 && type != STS_TG32 && type != STS_TASK &&
+	    type != STS_IG16 && type != STS_TG16)
 		return delivery_fault(f, T_GPFLT, idt_err);
+	if (type == STS_IG16 || type == STS_TG16)
+		fr.size = 2;
 	/* int n may use only gates the guest opened to its CPL. */
 	if (soft && (int) dpl < v->cpl)
 		return delivery_fault(f, T_GPFLT, idt_err);
@@ -171,7 +182,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		return through_task_gate(vm, gate_selector(gate), has_err, err, f);
 	/* The handler's code segment. */
 	sel = gate_selector(gate);
-	off = gate_offset(gate);
+	off = gate_offset(gate) & (fr.size == 2 ? 0xffff : 0xffffffff);
 	if ((sel & ~3u) == 0)
 		return delivery_fault(f, T_GPFLT, ext);
 	if (linear_read_desc(vm, sel, &cd) < 0 || !(cd & DESC_S) ||
@@ -191,7 +202,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		fr.w[fr.n++] = v->gpr[REG_ESP];
 	}
 #if SOL >= 4
-	/* What a 32-bit gate pushes, outermost first. */
+	/* What the gate pushes (fr.size bytes each), outermost first. */
 	fr.w[fr.n++] = v->eflags;
 	fr.w[fr.n++] = v->seg[SEG_CS].sel;
 	fr.w[fr.n++] = v->eip;
@@ -207,7 +218,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	v->eip = off;
 	v->cpl = new_cpl;
 	v->eflags &= ~(FL_TF | FL_NT | FL_RF | FL_VM);
-	if (type == STS_IG32)
+	if (type == STS_IG32 || type == STS_IG16)
 		v->eflags &= ~FL_IF;
 #else
 	/* LAB 4: your code here.

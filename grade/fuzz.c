@@ -732,9 +732,9 @@ fuzz_range_except(uint32_t seed, uint32_t n, const uint32_t *skip,
 #define SAMPLE_N	400
 static const uint32_t sample_known[] = {
 	7, 8, 15, 16, 34, 40, 41, 59, 68, 75, 76, 77, 87, 91, 96, 100, 112,
-	118, 124, 144, 145, 149, 153, 160, 170, 179, 180, 187, 189, 195, 196,
-	198, 217, 222, 238, 239, 245, 250, 267, 273, 284, 289, 294, 299, 325,
-	333, 336, 337, 353, 355, 364, 369, 375, 383, 390, 395,
+	118, 124, 144, 145, 149, 153, 160, 170, 179, 187, 189, 195, 196, 198,
+	217, 222, 238, 239, 245, 250, 273, 284, 289, 299, 325, 333, 336, 337,
+	353, 355, 364, 369, 375, 383, 390, 395,
 };
 #define NKNOWN	(sizeof(sample_known) / sizeof(sample_known[0]))
 
@@ -742,14 +742,16 @@ static const uint32_t sample_known[] = {
  * And cases beyond 400 that once stopped the monitor or differed, kept
  * as regression tests of their fixes (those below 400 are in the range:
  * 5, an int n refused by its gate; 43, 123, 318, group-7 register forms;
- * 157, sysexit; 339, a hang after sti; hlt): 515, a 16-bit interrupt
- * gate; 765 and 1127, ES and FS loaded with an expand-down segment.
+ * 157, sysexit; 339, a hang after sti; hlt; 180, x87 under CR0.TS; 267,
+ * CR4.PAE set with paging off): 515, a 16-bit interrupt gate; 765 and
+ * 1127, ES and FS loaded with an expand-down segment; 841, fabs after an
+ * lmsw set CR0.EM and TS.
  */
-static const uint32_t sample_regress[] = { 515, 765, 1127 };
+static const uint32_t sample_regress[] = { 515, 765, 1127, 841 };
 #define NREGRESS	(sizeof(sample_regress) / sizeof(sample_regress[0]))
 
 GRADE_TEST(fuzz, sample, 0, "a fixed sample of random kernel code (cases 1-400, "
-	   "those known to differ left out, and three regression cases) ends as on "
+	   "those known to differ left out, and four regression cases) ends as on "
 	   "bare QEMU under the engine")
 {
 	struct fuzz_opts o = { .evidence = 1, .quiet = true };

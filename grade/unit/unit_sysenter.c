@@ -1,8 +1,9 @@
 /*
  * unit_sysenter.c - instructions the fuzzer found stopping the monitor
  * where the CPU runs them (grade/fuzz.c): sysenter and sysexit, which
- * ring compression makes trap, and the group-7 register forms QEMU's CPU
- * model does not have, which must be #UD as there, not "cannot emulate".
+ * ring compression makes trap, the group-7 register forms QEMU's CPU
+ * model does not have, which must be #UD as there, not "cannot emulate",
+ * and CR4.PAE set with paging off, which the CPU takes.
  */
 #include <stdint.h>
 #include "grade/unit/unit_emulate.h"
@@ -101,4 +102,17 @@ Test(sysenter, group7_register_forms_are_ud)
 	v.cpl = 0;
 	cr_assert_eq(fk_run(&v, "\x0f\x01\xe0", &ev), EMU_DONE);
 	cr_assert_eq(v.gpr[REG_EAX] & 0xffff, v.cr0 & 0xffff);
+}
+
+Test(sysenter, cr4_pae_with_paging_off)
+{
+	/* mov %eax, %cr4 with PAE: taken (the CPUID has PAE), no #GP */
+	v.gpr[REG_EAX] = CR4_PAE | CR4_PSE;
+	cr_assert_eq(fk_run(&v, "\x0f\x22\xe0", &ev), EMU_DONE);
+	cr_assert_eq(v.cr4, CR4_PAE | CR4_PSE);
+	/* VMXE is still refused */
+	v.eip = CODE;
+	v.gpr[REG_EAX] = 1u << 13;
+	cr_assert_eq(fk_run(&v, "\x0f\x22\xe0", &ev), EMU_FAULT);
+	cr_assert_eq(ev.fault.vector, T_GPFLT);
 }

@@ -286,17 +286,40 @@ has_error_code(unsigned v)
 	return v == T_DBLFLT || (v >= T_TSS && v <= T_PGFLT) || v == T_ALIGN;
 }
 
+/*
+ * The FPU bits of CR0 the guest runs under: its own MP, EM and TS, so
+ * that its x87 instructions raise #NM where it asked for that (the CPU
+ * checks them at any ring, without a trap the monitor could add); the
+ * host's, which never uses the FPU, come back at the exit.
+ */
+#define CR0_FPU	(CR0_MP | CR0_EM | CR0_TS)
+
+static uint32_t
+set_cr0_fpu(uint32_t bits)
+{
+	uint32_t cr0 = rcr0();
+
+	if ((cr0 & CR0_FPU) != bits)
+		lcr0((cr0 & ~CR0_FPU) | bits);
+	return cr0 & CR0_FPU;
+}
+
 int
 rc_enter(struct vm *vm, struct vm_exit *exit)
 {
 	struct trapframe *f = &world_frame;
 	uint32_t eip = vm->vcpu.eip;
 	const struct vseg cs = vm->vcpu.seg[SEG_CS];
+	uint32_t host_fpu;
+	int r;
 
 	sdt_follow_gdt(vm);
 	if (vcpu_to_frame(vm) < 0)
 		return -1;
-	if (world_switch(shadow_cr3(vm)) < 0)
+	host_fpu = set_cr0_fpu(vm->vcpu.cr0 & CR0_FPU);
+	r = world_switch(shadow_cr3(vm));
+	set_cr0_fpu(host_fpu);
+	if (r < 0)
 		return vm_kill(vm, "trap %u in the monitor's world switch at %08x",
 			       world_fault_trapno, world_fault_eip);
 	/* Before anything else can fault and overwrite it. */

@@ -24,7 +24,7 @@
 #define IDLE_S		3.0	/* no line for this long: the run is stuck */
 #define LINE_RE		"^fz ([0-9]+) ((done|done3|v[0-9]+[^ ]*) [0-9a-f]{8} [0-9a-f]{8})$"
 #define STOP_RE		"^vmm: stopped the guest at [0-9a-f]+:[0-9a-f]+: (.*)$"
-#define TRIPLE		"on a real CPU: a triple fault"
+#define TRIPLE		"triple fault: "	/* how the monitor's reason starts */
 #define MIN(a, b)	((a) < (b) ? (a) : (b))
 
 /* One boot of the guest over a seed range, and its lines. */
@@ -638,7 +638,8 @@ compare(const struct fuzz_opts *o, struct fuzz_tally *t, uint32_t seed,
 		 * or no reference at all (a native hang). */
 		add_failure(o, t, seed, cn, hn, le, rn, re, false);
 	}
-	else if (rn->res.how == BOOT_TRIPLE_FAULT && strstr(re->stop, TRIPLE)) {
+	else if (rn->res.how == BOOT_TRIPLE_FAULT &&
+		 strncmp(re->stop, TRIPLE, strlen(TRIPLE)) == 0) {
 		t->same++;
 		return seed + 1;	/* the same: a reported triple fault */
 	} else			/* the monitor's, unless both runs hung */

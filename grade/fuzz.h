@@ -12,7 +12,7 @@
  *     or the run went quiet - where natively it ended; the next run
  *     starts at the case after it.  A native triple fault (QEMU with
  *     -no-reboot exits) must be a reported one under the engine: the
- *     monitor's stop line then says "on a real CPU: a triple fault";
+ *     monitor's stop reason then starts "triple fault: ";
  *   - a difference: both ended, in a different state (another vector,
  *     EIP, register, memory...): the guest could tell, but the monitor
  *     kept running.

@@ -114,6 +114,10 @@ write_cr(struct emu *e, int cr, uint32_t val)
 	return EMU_DONE;
 }
 
+/* The bits of DR6 and DR7 that are always 1 (Intel SDM vol. 3, 18.2). */
+#define DR6_FIXED	0xffff0ff0
+#define DR7_FIXED	0x00000400
+
 static int
 mov_crdr(struct emu *e)
 {
@@ -130,8 +134,9 @@ mov_crdr(struct emu *e)
 		}
 		if (in->op == 0x21)
 			e->gpr[in->rm] = e->v->dr[n];
-		else
-			e->v->dr[n] = e->gpr[in->rm];
+		else		/* DR6's and DR7's reserved bits read as 1 */
+			e->v->dr[n] = e->gpr[in->rm] | (n == 6 ? DR6_FIXED : n == 7 ?
+							DR7_FIXED : 0);
 		return EMU_DONE;
 	}
 	if (in->op == 0x20) {

@@ -3,7 +3,8 @@
  * where the CPU runs them (grade/fuzz.c): sysenter and sysexit, which
  * ring compression makes trap, the group-7 register forms QEMU's CPU
  * model does not have, which must be #UD as there, not "cannot emulate",
- * and CR4.PAE set with paging off, which the CPU takes.
+ * CR4.PAE set with paging off, which the CPU takes, and the bits of
+ * SYSENTER_CS, DR6 and DR7 a read gives back.
  */
 #include <stdint.h>
 #include "grade/unit/unit_emulate.h"
@@ -115,4 +116,26 @@ Test(sysenter, cr4_pae_with_paging_off)
 	v.gpr[REG_EAX] = 1u << 13;
 	cr_assert_eq(fk_run(&v, "\x0f\x22\xe0", &ev), EMU_FAULT);
 	cr_assert_eq(ev.fault.vector, T_GPFLT);
+}
+
+Test(sysenter, what_reads_back)
+{
+	/* SYSENTER_CS keeps 16 bits, as QEMU's CPU */
+	v.gpr[REG_ECX] = MSR_SYSENTER_CS;
+	v.gpr[REG_EAX] = 0x4027e0;
+	v.gpr[REG_EDX] = 0;
+	cr_assert_eq(fk_run(&v, "\x0f\x30", &ev), EMU_DONE);
+	cr_assert_eq(v.sysenter_cs, 0x27e0);
+	/* mov to DR6, DR7: their always-1 bits stay 1 */
+	v.eip = CODE;
+	v.gpr[REG_EAX] = 0;
+	cr_assert_eq(fk_run(&v, "\x0f\x23\xf0", &ev), EMU_DONE);	/* mov %eax, %dr6 */
+	cr_assert_eq(v.dr[6], 0xffff0ff0);
+	v.eip = CODE;
+	cr_assert_eq(fk_run(&v, "\x0f\x23\xf8", &ev), EMU_DONE);	/* mov %eax, %dr7 */
+	cr_assert_eq(v.dr[7], 0x400);
+	v.eip = CODE;
+	v.gpr[REG_EAX] = 3;
+	cr_assert_eq(fk_run(&v, "\x0f\x23\xc0", &ev), EMU_DONE);	/* mov %eax, %dr0 */
+	cr_assert_eq(v.dr[0], 3);
 }

@@ -304,6 +304,26 @@ set_cr0_fpu(uint32_t bits)
 	return cr0 & CR0_FPU;
 }
 
+/*
+ * A #DB the guest's own instruction raised (a single step: its debug
+ * registers are virtual, so the CPU has no breakpoint of its) says why
+ * in the real DR6; the guest reads the virtual one.  The CPU only ever
+ * sets DR6's status bits, so they are added to the guest's, and the real
+ * one is cleared for the next.
+ */
+#define DR6_STATUS	0xe00f		/* B0-B3, BD, BS, BT */
+
+static void
+debug_status(struct vm *vm)
+{
+	uint32_t dr6;
+
+	asm volatile("movl %%dr6, %0" : "=r" (dr6));
+	vm->vcpu.dr[6] |= dr6 & DR6_STATUS;
+	dr6 = 0xffff0ff0;
+	asm volatile("movl %0, %%dr6" : : "r" (dr6));
+}
+
 int
 rc_enter(struct vm *vm, struct vm_exit *exit)
 {
@@ -329,6 +349,8 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 	exit->err = f->err;
 	if (f->trapno < MIDT_NVEC)
 		vm->rc.by_vector[f->trapno]++;
+	if (f->trapno == T_DEBUG)
+		debug_status(vm);
 	frame_to_vcpu(vm);
 	/* One guest instruction has run since the last entry: an sti
 	 * shadow is over (an approximation: see vcpu.h).  Unless a host

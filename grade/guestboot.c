@@ -62,13 +62,13 @@ void
 boot_guest(const struct guest_opts *g, struct boot_result *res)
 {
 	static char image[PATH_MAX], module[PATH_MAX + 256], disk[PATH_MAX],
-		copy[PATH_MAX], cmdline[PATH_MAX + 64], stop[512];
+		copy[PATH_MAX], cmdline[PATH_MAX + 576], stop[512];
 	static const char *list[12];
 	const char *objdir = grade_env("OBJDIR");
 	struct boot_opts o = {
 		.input = g->input, .input_after = g->input_after,
 		.extra_args = g->extra_args, .timeout = g->timeout,
-		.stop_on = g->stop_on,
+		.stop_on = g->stop_on, .idle_timeout = g->idle_timeout,
 	};
 	int n = 0, i;
 
@@ -96,6 +96,9 @@ boot_guest(const struct guest_opts *g, struct boot_result *res)
 	}
 	snprintf(cmdline, sizeof(cmdline), "engine=%s%s%s", guest_engine(g),
 		 g->disk ? " disk=" : "", g->disk ? disk : "");
+	if (g->kernel_args)
+		snprintf(cmdline + strlen(cmdline), sizeof(cmdline) - strlen(cmdline),
+			 " %s", g->kernel_args);
 	snprintf(module, sizeof(module), "%s%s%s", image, g->args ? " " : "",
 		 g->args ? g->args : "");
 	list[n++] = module;

@@ -78,6 +78,7 @@ struct run {
 	int samples;			/* answers since the last output */
 	struct cpu_state looks[HANG_SAMPLES];
 	bool stuck;
+	bool idle;			/* quiet for opts->idle_timeout */
 	char where[1024];		/* the stuck functions, or the last EIP */
 	char guest_buf[PATH_MAX];
 };
@@ -122,11 +123,21 @@ boot_outcome_name(enum boot_outcome how)
 	return "?";
 }
 
+/* The names of runs outside a Criterion test (grade_name_runs). */
+static const char *runs_suite = "misc", *runs_test = "boot";
+
+void
+grade_name_runs(const char *suite, const char *test)
+{
+	runs_suite = suite;
+	runs_test = test;
+}
+
 const char *
 grade_test_path(const char *dir, const char *suffix)
 {
 	static char path[PATH_MAX];
-	const char *suite = "misc", *test = "boot";
+	const char *suite = runs_suite, *test = runs_test;
 	char d[PATH_MAX / 2];
 
 	if (criterion_current_test) {
@@ -675,6 +686,11 @@ watch(struct run *r)
 		left = r->deadline - now();
 		if (left <= 0)
 			break;
+		if (r->opts->idle_timeout > 0 && now() - r->last_output >=
+		    r->opts->idle_timeout * grade_timeout_scale()) {
+			r->idle = true;
+			break;
+		}
 		if (r->monitor[0] && now() - r->last_output >= r->quiet &&
 		    now() >= r->next_probe)
 			probe(r, now());
@@ -771,6 +787,10 @@ judge(struct run *r)
 			"apart, after %.0f s with no output", r->where,
 			HANG_EVERY, r->quiet);
 		session_note_hang(r->where);
+	} else if (r->idle) {
+		set_why(res, BOOT_TIMEOUT, "no output for %.0f s%s%s",
+			r->opts->idle_timeout * grade_timeout_scale(),
+			r->where[0] ? "; the CPU was at " : "", r->where);
 	} else if (!r->exited) {
 		if (r->where[0])
 			set_why(res, BOOT_TIMEOUT, "the CPU was at %s", r->where);

@@ -84,6 +84,9 @@ struct boot_opts {
 	double timeout;		/* seconds, default 10, times
 				 * $GRADE_TIMEOUT_SCALE */
 	const char *stop_on;	/* regex that ends the run early: BOOT_STOPPED */
+	double idle_timeout;	/* seconds (times $GRADE_TIMEOUT_SCALE) the
+				 * console may stay quiet before the run ends
+				 * as BOOT_TIMEOUT; 0: only the timeout */
 };
 
 /** What a run produced.  boot() fills every field. */
@@ -135,7 +138,11 @@ struct guest_opts {
 				 * the run also stops when the monitor gives
 				 * up and waits at its prompt */
 	const char *extra_args;	/* more emulator arguments */
+	const char *kernel_args; /* more of the kernel's command line under
+				 * the monitor ("guestmem=16"), or NULL;
+				 * ignored natively */
 	double timeout;
+	double idle_timeout;	/* as struct boot_opts */
 };
 
 /** The kernel monitor's greeting, where a run the monitor gave up waits. */
@@ -297,6 +304,13 @@ const char *grade_env(const char *name);
  * Creates the directory.  Returns a static buffer.
  */
 const char *grade_test_path(const char *dir, const char *suffix);
+
+/**
+ * @brief For a program that boots outside any test (grade/fuzzmain.c):
+ * the suite and test names grade_test_path() uses instead of
+ * "misc" and "boot".  The strings must last.
+ */
+void grade_name_runs(const char *suite, const char *test);
 
 /* The functions behind the macros above. */
 void grade_expect_exit(const char *file, int line,

@@ -143,11 +143,11 @@ GRADE_TEST(hostile, tables, 0, "GDT, LDT and IDT attacks: the monitor's selector
 	same("tables", 60, NULL);
 }
 
-GRADE_TEST(hostile, segments, 0, "descriptors te follows: an unmapped or moved GDT, one written after lgdt, the LDT, user code in %ds")
+GRADE_TEST(hostile, segments, 0, "descriptors te follows: an unmapped or moved GDT, one written after lgdt, the LDT, user code in %ds, an expand-down data segment")
 {
 	static const char *const names[] = {
 		"seg:lgdt-unmapped", "seg:written-after-lgdt", "seg:ldt-data",
-		"seg:gdt-moved", "seg:user-code-in-ds",
+		"seg:gdt-moved", "seg:user-code-in-ds", "seg:expand-down",
 	};
 	char args[256] = "";
 
@@ -158,10 +158,10 @@ GRADE_TEST(hostile, segments, 0, "descriptors te follows: an unmapped or moved G
 	same(args, 60, NULL);
 }
 
-GRADE_TEST(hostile, segment_in_monitor, 0, "segments reaching into the monitor's range (based above or in it, expand-down): stopped with the register named")
+GRADE_TEST(hostile, segment_in_monitor, 0, "data segments based above or in the monitor's range: stopped with the register named")
 {
 	static const char *const names[] = {
-		"seg:base-above", "seg:base-in", "seg:expand-down",
+		"seg:base-above", "seg:base-in",
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)

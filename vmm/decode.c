@@ -362,12 +362,13 @@ decode_group(struct insn *in, uint8_t *imm)
 			in->flags |= INSN_PRIV;
 			return true;
 		}
-		/* vmcall..vmxoff, monitor, mwait, xgetbv, xsetbv, rdtscp */
+		/* vmcall..vmxoff, monitor, mwait, xgetbv, xsetbv, rdtscp:
+		 * privileged or not, but only on a CPU that has them, which
+		 * is the emulator's to ask (group7() in emul_sys.c) - a CPU
+		 * without raises #UD at any CPL, before any privilege check */
 		switch (in->modrm) {
 		case 0xc1: case 0xc2: case 0xc3: case 0xc4:
 		case 0xc8: case 0xc9: case 0xd1:
-			in->flags |= INSN_PRIV;
-			return true;
 		case 0xd0: case 0xf9:
 			in->flags |= INSN_SENSITIVE;
 			return true;

@@ -169,6 +169,8 @@ int emu_sys_insn(struct emu *e);
 int emu_iret(struct emu *e);
 /** @brief Far jmp, call and ret: emul_far.c. */
 int emu_far_insn(struct emu *e);
+/** @brief sysenter, sysexit: emul_sysenter.c. */
+int emu_sysenter(struct emu *e);
 /**
  * @brief Switch to the task of TSS selector @p sel for reason @p why, an
  * exception's error code pushed if @p has_err: emul_task.c.

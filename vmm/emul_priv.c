@@ -104,7 +104,8 @@ emulate_wrmsr(struct emu *e)
 	uint64_t val = (uint64_t) e->gpr[REG_EDX] << 32 | e->gpr[REG_EAX];
 
 	switch (e->gpr[REG_ECX]) {
-	case MSR_SYSENTER_CS: e->v->sysenter_cs = val; break;
+	/* A selector: QEMU's CPU keeps its 16 bits, and reads back those */
+	case MSR_SYSENTER_CS: e->v->sysenter_cs = val & 0xffff; break;
 	case MSR_SYSENTER_ESP: e->v->sysenter_esp = val; break;
 	case MSR_SYSENTER_EIP: e->v->sysenter_eip = val; break;
 	case MSR_TSC:

@@ -93,9 +93,11 @@ static int
 write_cr(struct emu *e, int cr, uint32_t val)
 {
 	/* MCE 0x40, PCE 0x100, OSFXSR 0x200, OSXMMEXCPT 0x400 are harmless;
-	 * PAE and VMXE are refused: the monitor does not do them */
-	static const uint32_t cr4_known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE |
-		CR4_PSE | CR4_PGE | 0x40 | 0x100 | 0x200 | 0x400;
+	 * PAE is taken where the guest's CPUID has it (paging with it is
+	 * what the monitor cannot do: vmm/machine.c); VMXE is refused */
+	uint32_t cr4_known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE |
+		CR4_PSE | CR4_PGE | 0x40 | 0x100 | 0x200 | 0x400 |
+		(emu_cpu_has(e, 1, 3, 6) ? CR4_PAE : 0);
 
 	if (cr == 0) {
 		val |= CR0_ET;		/* hardwired on a 486 and later */
@@ -117,6 +119,10 @@ write_cr(struct emu *e, int cr, uint32_t val)
 	return EMU_DONE;
 }
 
+/* The bits of DR6 and DR7 that are always 1 (Intel SDM vol. 3, 18.2). */
+#define DR6_FIXED	0xffff0ff0
+#define DR7_FIXED	0x00000400
+
 static int
 mov_crdr(struct emu *e)
 {
@@ -133,8 +139,9 @@ mov_crdr(struct emu *e)
 		}
 		if (in->op == 0x21)
 			e->gpr[in->rm] = e->v->dr[n];
-		else
-			e->v->dr[n] = e->gpr[in->rm];
+		else		/* DR6's and DR7's reserved bits read as 1 */
+			e->v->dr[n] = e->gpr[in->rm] | (n == 6 ? DR6_FIXED : n == 7 ?
+							DR7_FIXED : 0);
 		return EMU_DONE;
 	}
 	if (in->op == 0x20) {
@@ -163,6 +170,24 @@ group6(struct emu *e)
 	return emu_unhandled(e, "verr/verw not emulated");
 }
 
+/* Whether the CPU the guest sees has the group-7 register form modrm
+ * (CPUID: VMX, MONITOR, XSAVE, RDTSCP). */
+static bool
+group7_feature(struct emu *e, unsigned modrm)
+{
+	switch (modrm) {
+	case 0xc1: case 0xc2: case 0xc3: case 0xc4:
+		return emu_cpu_has(e, 1, 2, 5);
+	case 0xc8: case 0xc9:
+		return emu_cpu_has(e, 1, 2, 3);
+	case 0xd0: case 0xd1:
+		return emu_cpu_has(e, 1, 2, 26);
+	case 0xf9:
+		return emu_cpu_has(e, 0x80000001, 3, 27);
+	}
+	return false;
+}
+
 static int
 group7(struct emu *e)
 {
@@ -170,14 +195,22 @@ group7(struct emu *e)
 	uint32_t v;
 	int err;
 
+	/* The register forms but smsw's and lmsw's: instructions of CPU
+	 * features (vmcall, monitor, mwait, xgetbv, swapgs, rdtscp) the
+	 * monitor does not emulate.  A CPU without the feature raises #UD
+	 * at any CPL, as QEMU's does for all of them; /5's memory form too. */
+	if ((!in->mem && in->reg != 4 && in->reg != 6) || in->reg == 5) {
+		if (!in->mem && group7_feature(e, in->modrm))
+			return e->v->cpl > 0 ? emu_gp(e, 0) :
+			       emu_unhandled(e, "group 7 register form of a CPU feature not emulated");
+		return emu_fault(e, T_ILLOP, false, 0);
+	}
 	if (in->reg == 4 || in->reg < 2) {	/* smsw, sgdt, sidt: UMIP-guarded */
 		if ((e->v->cr4 & CR4_UMIP) && e->v->cpl > 0)
 			return emu_gp(e, 0);
 	} else if (e->v->cpl > 0) {
 		return emu_gp(e, 0);
 	}
-	if (!in->mem && in->reg != 4 && in->reg != 6)
-		return emu_unhandled(e, "group 7 register form not emulated");
 	switch (in->reg) {
 	case 0: return dtr(e, &e->v->gdtr, false, EMU_GDTR);
 	case 1: return dtr(e, &e->v->idtr, false, EMU_IDTR);

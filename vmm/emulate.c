@@ -259,6 +259,8 @@ dispatch(struct emu *e)
 		return emu_sys_insn(e);
 	case 0x08: case 0x09: case 0x30: case 0x31: case 0x32: case 0xa2:
 		return emu_priv_insn(e);
+	case 0x34: case 0x35:
+		return emu_sysenter(e);
 	}
 	return arith(in) ? emu_arith_insn(e) : emu_mem_insn(e);
 }

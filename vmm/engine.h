@@ -63,6 +63,9 @@ struct vm_event {
 	uint8_t vector;
 	bool has_err;
 	uint32_t err;
+	uint8_t len;		/* SOFTINT: the instruction's length, EIP
+				 * being past it; a fault its delivery raises
+				 * is the instruction's, at its own EIP */
 };
 
 struct engine {

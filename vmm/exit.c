@@ -98,7 +98,8 @@ finish_emulation(struct vm *vm, int r, const struct insn *in,
 				ev->fault.err);
 	case EMU_SOFTINT:
 		return vm_inject(vm, &(struct vm_event) {
-			.kind = EVENT_SOFTINT, .vector = ev->fault.vector });
+			.kind = EVENT_SOFTINT, .vector = ev->fault.vector,
+			.len = in->len });
 	}
 #else
 	/* LAB 4: your code here.
@@ -161,8 +162,10 @@ vm_emulate(struct vm *vm, uint32_t traced_gfn)
 		if (r == EMU_DONE && is_iret(&in) && !if_before &&
 		    (v->eflags & FL_IF))
 			v->intr_shadow = true;
-		if (v->intr_shadow)
+		if (v->intr_shadow) {
 			v->intr_shadow_eip = v->eip;
+			v->intr_shadow_held = false;
+		}
 		if (r == EMU_DONE && remaps(&in) && shadow_check_reserved(vm) < 0)
 			return -1;
 	}

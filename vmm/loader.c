@@ -236,6 +236,8 @@ vcpu_reset(struct vcpu *v, uint32_t entry, uint32_t mbinfo)
 	v->gpr[REG_ESP] = 0x6F08;
 	v->eflags = 0x2 | FL_PF;
 	v->cr0 = CR0_PE | CR0_ET;
+	v->dr[6] = 0xffff0ff0;		/* the debug registers' reset values */
+	v->dr[7] = 0x400;
 	v->cpl = 0;
 	/* The MSRs' power-on values, as QEMU's CPU shows them after its BIOS. */
 	v->pat = 0x0007040600070406ull;
@@ -282,7 +284,12 @@ name_guest(struct vm *vm, const char *string)
 {
 	uint32_t i;
 
-	strlcpy(vm->cmdline, string, sizeof(vm->cmdline));
+	if (strlcpy(vm->cmdline, string, sizeof(vm->cmdline)) >=
+	    sizeof(vm->cmdline))
+		cprintf("vmm: the guest's command line is longer than %u "
+			"bytes: the guest gets its first %u\n",
+			(unsigned) sizeof(vm->cmdline) - 1,
+			(unsigned) sizeof(vm->cmdline) - 1);
 	for (i = 0; vm->cmdline[i] && vm->cmdline[i] != ' ' &&
 	     i < sizeof(vm->image) - 1; i++)
 		vm->image[i] = vm->cmdline[i];

@@ -72,10 +72,12 @@ struct vcpu {
 	 * lose a wakeup).  The emulator sets it, at intr_shadow_eip (the
 	 * instruction it covers, vm_emulate() notes it); the engine clears
 	 * it after the next guest instruction, but not when the guest
-	 * trapped on that very instruction (sti; cli takes no interrupt),
-	 * and the core checks it before injecting.
+	 * trapped on that very instruction (sti; cli takes no interrupt) or
+	 * a host interrupt came before it, once (intr_shadow_held), and the
+	 * core checks it before injecting.
 	 */
 	bool intr_shadow;
+	bool intr_shadow_held;
 	uint32_t intr_shadow_eip;
 };
 

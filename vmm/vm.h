@@ -84,7 +84,7 @@ struct vm {
 	/* Set by vm_kill(): why the monitor stopped the guest. */
 	bool dead;
 	char why_dead[160];
-	char cmdline[128];	/* the guest's command line */
+	char cmdline[1024];	/* the guest's command line */
 	char image[64];		/* where the image came from, for messages */
 };
 

@@ -135,7 +135,7 @@ fk_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 		out[0] = leaf + (leaf ? 1 : 7);
 	if (leaf == 1) {
 		out[2] = 1u << 23;
-		out[3] = 1u << 8 | 1u << 15 | 1u << 19 | 1u << 26;
+		out[3] = 1u << 6 | 1u << 8 | 1u << 15 | 1u << 19 | 1u << 26;
 	}
 }
 

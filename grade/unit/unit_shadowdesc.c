@@ -98,9 +98,18 @@ Test(shadowdesc, inside_monitor_not_present)
 	cr_assert_not(desc_shadow(mk(0xFEE00000, 0, 0x92, 0x4), MON, true) & DESC_P);
 }
 
-Test(shadowdesc, expand_down_not_present)
+Test(shadowdesc, expand_down_covers_nothing)
 {
-	cr_assert_not(desc_shadow(mk(0, 0x10, 0x96, 0xc), MON, true) & DESC_P);
+	uint64_t s = desc_shadow(mk(0, 0x10, 0x96, 0xc), MON, true);
+
+	/* present as the guest's, read-only (SS refuses it), DPL 0 -> 1,
+	 * the largest limit: no offset is inside an expand-down segment */
+	cr_assert(s & DESC_P);
+	cr_assert_eq(((s >> DESC_TYPE_SHIFT) & 0xf), 0x5);
+	cr_assert_eq(dpl(s), 1);
+	cr_assert_eq(desc_limit(s), 0xffffffff);
+	cr_assert(s & DESC_DB);
+	cr_assert_not(desc_shadow(mk(0, 0x10, 0x16, 0xc), MON, true) & DESC_P);
 }
 
 Test(shadowdesc, system_descriptors_dropped)

@@ -27,12 +27,17 @@
 #include "vmm/ringcomp/ringcomp.h"
 
 /* The values a delivery pushes, in push order, at most six, each of
- * size bytes (4, or 2 through a 16-bit gate). */
+ * size bytes: 4 through a 32-bit gate, 2 through a 16-bit one. */
 struct frame {
 	uint32_t w[6];
 	int n;
 	int size;
 };
+
+/* The 16-bit gates the kernel's header does not name: an 80286's, whose
+ * frame has 16-bit words and whose handler offset has 16 bits. */
+#define STS_IG16	0x6
+#define STS_TG16	0x7
 
 /*
  * A fault the delivery itself raised (a bad gate, a bad stack): the CPU
@@ -172,6 +177,8 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 	if (type != STS_IG32 && type != STS_TG32 && type != STS_IG16 &&
 	    type != STS_TG16 && type != STS_TASK)
 		return delivery_fault(f, T_GPFLT, idt_err);
+	if (type == STS_IG16 || type == STS_TG16)
+		fr.size = 2;
 	/* int n may use only gates the guest opened to its CPL. */
 	if (soft && (int) dpl < v->cpl)
 		return delivery_fault(f, T_GPFLT, idt_err);
@@ -181,11 +188,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		return through_task_gate(vm, gate_selector(gate), has_err, err, f);
 	/* The handler's code segment. */
 	sel = gate_selector(gate);
-	off = gate_offset(gate);
-	if (type == STS_IG16 || type == STS_TG16) {
-		off &= 0xffff;
-		fr.size = 2;
-	}
+	off = gate_offset(gate) & (fr.size == 2 ? 0xffff : 0xffffffff);
 	if ((sel & ~3u) == 0)
 		return delivery_fault(f, T_GPFLT, ext);
 	if (linear_read_desc(vm, sel, &cd) < 0 || !(cd & DESC_S) ||
@@ -205,7 +208,7 @@ deliver_once(struct vm *vm, const struct vm_event *ev, struct dfault *f)
 		fr.w[fr.n++] = v->gpr[REG_ESP];
 	}
 #if SOL >= 4
-	/* What a 32-bit gate pushes, outermost first. */
+	/* What the gate pushes (fr.size bytes each), outermost first. */
 	fr.w[fr.n++] = v->eflags;
 	fr.w[fr.n++] = v->seg[SEG_CS].sel;
 	fr.w[fr.n++] = v->eip;
@@ -270,6 +273,10 @@ rc_deliver(struct vm *vm, const struct vm_event *ev)
 	for (tries = 0; tries < 8; tries++) {
 		if (deliver_once(vm, &now, &f) == 0)
 			return 0;
+		/* int n's gate refused it: the fault is the instruction's,
+		 * reported at its EIP, as a fault is (not after it). */
+		if (now.kind == EVENT_SOFTINT)
+			vm->vcpu.eip -= now.len;
 		if (now.kind == EVENT_EXCEPTION && now.vector == T_DBLFLT)
 			return vm_kill(vm, "triple fault: vector %u (error %x) "
 				       "while delivering a double fault (on a "

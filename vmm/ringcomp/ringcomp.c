@@ -22,6 +22,7 @@
 #include "kern/x86.h"
 #include "kern/mmu.h"
 #include "kern/memlayout.h"
+#include "kern/trap.h"
 #include "vmm/vm.h"
 #include "vmm/desc.h"
 #include "vmm/linear.h"
@@ -292,15 +293,82 @@ has_error_code(unsigned v)
 	return v == T_DBLFLT || (v >= T_TSS && v <= T_PGFLT) || v == T_ALIGN;
 }
 
+/*
+ * The FPU bits of CR0 the guest runs under: its own MP, EM and TS, so
+ * that its x87 instructions raise #NM where it asked for that (the CPU
+ * checks them at any ring, without a trap the monitor could add); the
+ * host's, which never uses the FPU, come back at the exit.
+ */
+#define CR0_FPU	(CR0_MP | CR0_EM | CR0_TS)
+
+static uint32_t
+set_cr0_fpu(uint32_t bits)
+{
+	uint32_t cr0 = rcr0();
+
+	if ((cr0 & CR0_FPU) != bits)
+		lcr0((cr0 & ~CR0_FPU) | bits);
+	return cr0 & CR0_FPU;
+}
+
+/*
+ * A #DB the guest's own instruction raised (a single step: its debug
+ * registers are virtual, so the CPU has no breakpoint of its) says why
+ * in the real DR6; the guest reads the virtual one.  The CPU only ever
+ * sets DR6's status bits, so they are added to the guest's, and the real
+ * one is cleared for the next.
+ */
+#define DR6_STATUS	0xe00f		/* B0-B3, BD, BS, BT */
+
+static void
+debug_status(struct vm *vm)
+{
+	uint32_t dr6;
+
+	asm volatile("movl %%dr6, %0" : "=r" (dr6));
+	vm->vcpu.dr[6] |= dr6 & DR6_STATUS;
+	dr6 = 0xffff0ff0;
+	asm volatile("movl %0, %%dr6" : : "r" (dr6));
+}
+
+/*
+ * An sti (or mov %ss) shadow covers the instruction at intr_shadow_eip,
+ * and is over once that instruction has run: the guest trapped anywhere
+ * else.  A trap at it is that instruction itself (then emulated, and
+ * vm_emulate() ends the shadow), or a host interrupt that came before it
+ * ran: the shadow holds, or an interrupt pending at `sti; hlt` would come
+ * between the two, and the guest would halt with nothing left to wake
+ * it.  Once only for a host interrupt, though: after `sti; jmp .` the
+ * EIP is the same whether the jmp ran or not.
+ */
+static void
+end_intr_shadow(struct vm *vm, unsigned trapno)
+{
+	struct vcpu *v = &vm->vcpu;
+	bool host_irq = trapno >= IRQ_OFFSET && trapno < IRQ_OFFSET + NIRQS;
+
+	if (!v->intr_shadow)
+		return;
+	if (v->eip != v->intr_shadow_eip || (host_irq && v->intr_shadow_held))
+		v->intr_shadow = false;
+	else if (host_irq)
+		v->intr_shadow_held = true;
+}
+
 int
 rc_enter(struct vm *vm, struct vm_exit *exit)
 {
 	struct trapframe *f = &world_frame;
+	uint32_t host_fpu;
+	int r;
 
 	sdt_follow_gdt(vm);
 	if (vcpu_to_frame(vm) < 0)
 		return -1;
-	if (world_switch(shadow_cr3(vm)) < 0)
+	host_fpu = set_cr0_fpu(vm->vcpu.cr0 & CR0_FPU);
+	r = world_switch(shadow_cr3(vm));
+	set_cr0_fpu(host_fpu);
+	if (r < 0)
 		return vm_kill(vm, "trap %u in the monitor's world switch at %08x",
 			       world_fault_trapno, world_fault_eip);
 	/* Before anything else can fault and overwrite it. */
@@ -310,13 +378,10 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 	exit->err = f->err;
 	if (f->trapno < MIDT_NVEC)
 		vm->rc.by_vector[f->trapno]++;
+	if (f->trapno == T_DEBUG)
+		debug_status(vm);
 	frame_to_vcpu(vm);
-	/* A guest instruction has run since the last entry, and an sti
-	 * shadow is over, unless the guest trapped on the very instruction
-	 * the shadow covers (a host interrupt may have come after it: then
-	 * it is over, at worst one instruction early). */
-	if (f->trapno >= IRQ_OFFSET || vm->vcpu.eip != vm->vcpu.intr_shadow_eip)
-		vm->vcpu.intr_shadow = false;
+	end_intr_shadow(vm, f->trapno);
 	return 0;
 }
 

@@ -19,7 +19,8 @@
  *
  * Code and data: DPL 0 becomes 1, the limit is clipped so that no byte at
  * @p monbase or above is inside the segment; a segment that starts at or
- * above monbase, or is expand-down, becomes not present.  With
+ * above monbase becomes not present, and an expand-down one covers no
+ * byte and is read-only (every access traps; SS cannot load it).  With
  * @p hide_user_code, DPL-3 code is made not present: the monitor's way of
  * catching every return to guest user mode.  System descriptors (TSS, LDT,
  * gates) become 0: the guest's TR and LDTR are virtual, so the CPU never

@@ -13,6 +13,14 @@
 
 /* How the message of a test skipped as not gradable begins. */
 #define GRADE_NG_PREFIX	"NOT GRADABLE on this host: "
+/* How the message of a test --fail-fast did not run begins. */
+#define GRADE_NOT_RUN_PREFIX	"NOT RUN: "
+
+/* Set (to "1") by the grader's --fail-fast for its test processes. */
+#define GRADE_FAIL_FAST_ENV	"GRADE_FAIL_FAST"
+
+/** @brief $GRADE_SESSION/@p name, the tests' shared notes, or NULL. */
+const char *grade_session_file(const char *name);
 
 /** A growable, always NUL-terminated byte buffer. */
 struct strbuf {

@@ -196,6 +196,7 @@ int
 rc_enter(struct vm *vm, struct vm_exit *exit)
 {
 	struct trapframe *f = &world_frame;
+	uint32_t entry_eip = vm->vcpu.eip;
 
 	if (vcpu_to_frame(vm) < 0)
 		return -1;
@@ -210,9 +211,17 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 	if (f->trapno < MIDT_NVEC)
 		vm->rc.by_vector[f->trapno]++;
 	frame_to_vcpu(vm);
-	/* One guest instruction has run since the last entry: an sti
-	 * shadow is over (an approximation: see vcpu.h). */
-	vm->vcpu.intr_shadow = false;
+	/* An sti shadow lasts until the guest's next instruction is done.
+	 * A trap out of the guest comes from that instruction, which is
+	 * then emulated or faults: the shadow is over (an approximation
+	 * when the monitor fixes a fault and the guest retries: see
+	 * vcpu.h).  A host interrupt taken before the instruction ran (the
+	 * EIP did not move) leaves it on: an interrupt pending at `sti;
+	 * hlt` must still wait for the hlt when the host's timer, often
+	 * due just then, comes in at the guest's entry. */
+	if (!(f->trapno >= IRQ_OFFSET && f->trapno < IRQ_OFFSET + NIRQS) ||
+	    vm->vcpu.eip != entry_eip)
+		vm->vcpu.intr_shadow = false;
 	return 0;
 }
 

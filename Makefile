@@ -97,16 +97,21 @@ include docs/Makefrag
 .PHONY: run qemu qemu-nox qemu-gdb qemu-nox-gdb gdb test print-gdbport
 
 # What the kernel is started with; `make qemu-nox CMDLINE=test=printf`.
-# A guest for the monitor (lab 4 on): `make run ENGINE=te GUEST=image`
-# passes the image as a Multiboot module and engine=te on the command line.
+# A guest for the monitor (lab 4 on): `make run ENGINE=te GUEST='image
+# args,module,...' DISK=disk.img` passes the image, its own Multiboot
+# modules and its disk as the kernel's modules, and engine=te disk=... on
+# its command line (vmm/bootmods.h).
 CMDLINE ?=
 ENGINE ?=
 GUEST ?=
+DISK ?=
 # A guest with no engine named runs under the first one (te).
 KERNEL_CMDLINE = $(strip $(CMDLINE) \
-	$(if $(or $(ENGINE),$(GUEST)),engine=$(or $(ENGINE),$(firstword $(VMM_ENGINES)))))
+	$(if $(or $(ENGINE),$(GUEST)),engine=$(or $(ENGINE),$(firstword $(VMM_ENGINES)))) \
+	$(if $(DISK),disk=$(DISK)))
 QEMU_KERNEL = -kernel $(KERNEL) -append "$(KERNEL_CMDLINE)" \
-	$(if $(GUEST),-initrd '$(GUEST)')
+	$(if $(GUEST),-initrd '$(GUEST)$(if $(DISK),$(comma)$(DISK))')
+comma := ,
 
 check-qemu = @command -v $(QEMU) >/dev/null 2>&1 || { \
 	echo "$(QEMU) not found: install it with \`sudo apt-get install qemu-system-x86\` (or run \`make deps\` as root)"; \
@@ -206,7 +211,8 @@ help:
 	@echo "Variables:"
 	@echo "  LAB=N TEST=name  the lab (and one test) of make grade, handout, handout-check"
 	@echo "  ENGINE=te        the monitor's engine (run, qemu-nox, grade: $(VMM_ENGINES))"
-	@echo "  GUEST='IMAGE ARGS,DISK'  a guest for the monitor (qemu-nox, qemu-gdb, run)"
+	@echo "  GUEST='IMAGE ARGS,MODULE,...'  a guest for the monitor (qemu-nox, qemu-gdb, run)"
+	@echo "  DISK=disk.img    the guest's disk, its primary slave (with GUEST)"
 	@echo "  GUEST_CMD='run=selftest'  guest_xv6's command line (run-te, run-native)"
 	@echo "  CMDLINE='test=printf'  the kernel's command line (qemu, qemu-nox, qemu-gdb)"
 	@echo "  QEMUEXTRA='-icount shift=0,sleep=off'  more QEMU options (an instruction clock)"

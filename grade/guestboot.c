@@ -46,18 +46,31 @@ copy_disk(const char *src, char *dst, size_t size)
 	close(out);
 }
 
+/* "OBJDIR/FILE ARGS": a module of the guest's, as QEMU takes it. */
+static const char *
+module_path(const char *objdir, const char *m)
+{
+	static char buf[8][PATH_MAX];
+	static int next;
+	char *b = buf[next++ % 8];
+
+	snprintf(b, PATH_MAX, "%s/%s", objdir, m);
+	return b;
+}
+
 void
 boot_guest(const struct guest_opts *g, struct boot_result *res)
 {
 	static char image[PATH_MAX], module[PATH_MAX + 256], disk[PATH_MAX],
-		copy[PATH_MAX], cmdline[64], stop[512];
-	static const char *list[3];
+		copy[PATH_MAX], cmdline[PATH_MAX + 64], stop[512];
+	static const char *list[12];
 	const char *objdir = grade_env("OBJDIR");
 	struct boot_opts o = {
 		.input = g->input, .input_after = g->input_after,
 		.extra_args = g->extra_args, .timeout = g->timeout,
 		.stop_on = g->stop_on,
 	};
+	int n = 0, i;
 
 	snprintf(image, sizeof(image), "%s/%s", objdir, g->image);
 	cr_assert(access(image, R_OK) == 0, "the guest %s is missing: build "
@@ -69,19 +82,28 @@ boot_guest(const struct guest_opts *g, struct boot_result *res)
 		o.cmdline = g->args;
 		if (g->disk) {
 			copy_disk(disk, copy, sizeof(copy));
-			list[0] = copy;
-			list[1] = NULL;
+			list[n++] = copy;
+			list[n++] = NULL;
 			o.drives = list;
 		}
+		for (i = 0; g->modules && g->modules[i] && n < 10; i++)
+			list[n + i] = module_path(objdir, g->modules[i]);
+		list[n + i] = NULL;
+		if (i > 0)
+			o.modules = &list[n];
 		boot(&o, res);
 		return;
 	}
-	snprintf(cmdline, sizeof(cmdline), "engine=%s", guest_engine(g));
+	snprintf(cmdline, sizeof(cmdline), "engine=%s%s%s", guest_engine(g),
+		 g->disk ? " disk=" : "", g->disk ? disk : "");
 	snprintf(module, sizeof(module), "%s%s%s", image, g->args ? " " : "",
 		 g->args ? g->args : "");
-	list[0] = module;
-	list[1] = g->disk ? disk : NULL;
-	list[2] = NULL;
+	list[n++] = module;
+	for (i = 0; g->modules && g->modules[i] && n < 10; i++)
+		list[n++] = module_path(objdir, g->modules[i]);
+	if (g->disk)
+		list[n++] = disk;
+	list[n] = NULL;
 	o.cmdline = cmdline;
 	o.modules = list;
 	/* A run the monitor gives up waits at the kernel monitor: stop

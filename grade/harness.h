@@ -128,6 +128,8 @@ struct guest_opts {
 	const char *engine;
 	const char *image;	/* "grade/guests/privsuite", "guest_xv6/kernel" */
 	const char *args;	/* the guest's command line, or NULL */
+	const char *const *modules; /* the guest's own Multiboot modules,
+				 * each "FILE ARGS", NULL-terminated, or NULL */
 	const char *disk;	/* an image for the guest's primary slave, or
 				 * NULL; natively the guest gets a copy of
 				 * it, since it may write it */
@@ -146,7 +148,8 @@ struct guest_opts {
 /**
  * @brief Boot the guest @p g describes and wait for the run to end, as
  * boot() does.  Under the monitor the guest is the kernel's first
- * Multiboot module ("IMAGE ARGS"), its disk the second.
+ * Multiboot module ("IMAGE ARGS"), its disk the second, which disk= on
+ * the kernel's command line names.
  */
 void boot_guest(const struct guest_opts *g, struct boot_result *res);
 
@@ -266,6 +269,20 @@ char *log_match_str(const struct boot_result *res, const regmatch_t *m);
 
 /** @brief Number of lines of the log matching @p re. */
 size_t log_count(const struct boot_result *res, const char *re);
+
+/**
+ * @brief The lines of the log matching @p re, as one new string (the caller
+ * frees it), a newline after each; with @p strip, each without what the
+ * regex's first group matched (a pid, say: what may differ between runs).
+ */
+char *log_lines(const struct boot_result *res, const char *re, bool strip);
+
+/**
+ * @brief The first line where the texts @p a and @p b (as log_lines()
+ * makes them) differ, into @p da and @p db ("(nothing more)" past an end).
+ */
+void log_first_difference(const char *a, const char *b, char *da, char *db,
+			  size_t size);
 
 /* ------------------------------------------------------------------------
  * Host tools and paths

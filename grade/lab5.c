@@ -237,57 +237,6 @@ run_xv6_native(struct boot_result *r, const char *cmdline, double timeout)
 			    grade_outcome_text(r));
 }
 
-/*
- * The lines of r matching re, as one string; with strip, each without
- * what re's first group matched (a pid, say: what may differ).
- */
-static char *
-lines_of(const struct boot_result *r, const char *re, bool strip)
-{
-	regmatch_t m[2];
-	size_t pos = 0, start, len = 0, cap = 1024, n;
-	char *out = malloc(cap), *line;
-
-	out[0] = '\0';
-	while (log_find(r, &pos, re, m, 2)) {
-		start = m[0].rm_so;
-		line = log_match_str(r, &m[0]);
-		if (strip && m[1].rm_so >= 0)
-			memmove(line + (m[1].rm_so - start),
-				line + (m[1].rm_eo - start),
-				strlen(line + (m[1].rm_eo - start)) + 1);
-		n = strlen(line);
-		while (len + n + 2 > cap)
-			out = realloc(out, cap *= 2);
-		memcpy(out + len, line, n);
-		len += n;
-		out[len++] = '\n';
-		out[len] = '\0';
-		free(line);
-	}
-	return out;
-}
-
-/* The first line where a and b differ, for a message. */
-static void
-first_difference(const char *a, const char *b, char *da, char *db, size_t size)
-{
-	while (*a && *b) {
-		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
-
-		if (la != lb || memcmp(a, b, la) != 0)
-			break;
-		a += la + (a[la] == '\n');
-		b += lb + (b[lb] == '\n');
-	}
-	if (!*a)
-		a = "(nothing more)";
-	if (!*b)
-		b = "(nothing more)";
-	snprintf(da, size, "%.*s", (int) strcspn(a, "\n"), a);
-	snprintf(db, size, "%.*s", (int) strcspn(b, "\n"), b);
-}
-
 GRADE_TEST(lab5, xv6_shell, 10, "under te, guest_xv6 boots to its shell, runs a pipeline typed on the serial line, and powers off with a status (exercises 1-3)")
 {
 	struct boot_result r;
@@ -319,15 +268,15 @@ GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the sa
 	char *want, *got, dn[256], dt[256];
 
 	run_xv6_native(&nat, "run=selftest", 90);
-	want = lines_of(&nat, re, true);
+	want = log_lines(&nat, re, true);
 	run_xv6_te(&te, "run=selftest", NULL, 300);
 	/* A run that did not get to its end: that first (a selftest that
 	 * fails ends it too, but with a status: the lines then say more). */
 	if (te.how != BOOT_EXITED)
 		expect_guest_end(&te, 0, EX123);
-	got = lines_of(&te, re, true);
+	got = log_lines(&te, re, true);
 	if (strcmp(want, got) != 0) {
-		first_difference(want, got, dn, dt, sizeof(dn));
+		log_first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: selftest's lines as in the native "
 			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
 			    " under the monitor: '%s'\nrun ended: %s\nThis test needs %s.",
@@ -359,13 +308,13 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 	char *s;
 
 	run_xv6_native(&nat, "run=faultdemo", 30);
-	want = lines_of(&nat, re, false);
+	want = log_lines(&nat, re, false);
 	run_xv6_te(&te, "run=faultdemo", NULL, 90);
 	if (te.how != BOOT_EXITED)
 		expect_guest_end(&te, 0, EX123);
-	got = lines_of(&te, re, false);
+	got = log_lines(&te, re, false);
 	if (strcmp(want, got) != 0) {
-		first_difference(want, got, dn, dt, sizeof(dn));
+		log_first_difference(want, got, dn, dt, sizeof(dn));
 		expect_fail(&te, "expected: faultdemo sees the page faults it "
 			    "sees natively, step by step\ngot: natively '%s', "
 			    "under the monitor '%s'\nrun ended: %s\nThis test needs %s.",

@@ -79,3 +79,49 @@ log_count(const struct boot_result *res, const char *re)
 		count++;
 	return count;
 }
+
+char *
+log_lines(const struct boot_result *r, const char *re, bool strip)
+{
+	regmatch_t m[2];
+	size_t pos = 0, start, len = 0, cap = 1024, n;
+	char *out = malloc(cap), *line;
+
+	out[0] = '\0';
+	while (log_find(r, &pos, re, m, 2)) {
+		start = m[0].rm_so;
+		line = log_match_str(r, &m[0]);
+		if (strip && m[1].rm_so >= 0)
+			memmove(line + (m[1].rm_so - start),
+				line + (m[1].rm_eo - start),
+				strlen(line + (m[1].rm_eo - start)) + 1);
+		n = strlen(line);
+		while (len + n + 2 > cap)
+			out = realloc(out, cap *= 2);
+		memcpy(out + len, line, n);
+		len += n;
+		out[len++] = '\n';
+		out[len] = '\0';
+		free(line);
+	}
+	return out;
+}
+
+void
+log_first_difference(const char *a, const char *b, char *da, char *db, size_t size)
+{
+	while (*a && *b) {
+		size_t la = strcspn(a, "\n"), lb = strcspn(b, "\n");
+
+		if (la != lb || memcmp(a, b, la) != 0)
+			break;
+		a += la + (a[la] == '\n');
+		b += lb + (b[lb] == '\n');
+	}
+	if (!*a)
+		a = "(nothing more)";
+	if (!*b)
+		b = "(nothing more)";
+	snprintf(da, size, "%.*s", (int) strcspn(a, "\n"), a);
+	snprintf(db, size, "%.*s", (int) strcspn(b, "\n"), b);
+}

@@ -37,11 +37,12 @@ GRADE_TEST(vmm, vmload, 0, "a Multiboot guest is loaded at its physical addresse
 	boot_with_guest(&r, PGDETECT, "test=vmload", NULL);
 	expect_exit(&r, 0);
 	expect_line(&r, "^vmm: loaded obj/grade/guests/pgdetect: 1 segment at "
-		    "\\[00100000, [0-9a-f]{8}\\), entry 0010000c, 256 MB of guest memory");
-	/* boot.S starts with mov $stacktop, %esp: opcode bc. */
-	expect_line(&r, "^vmload: entry 0010000c: bc ");
-	expect_line(&r, "^vmload: eax 2badb002 ebx 00009000 cr0 00000011 eflags 00000002$");
-	expect_line(&r, "^vmload: mbi flags 00000245 mem_lower 639 mem_upper 261120$");
+		    "\\[00100000, [0-9a-f]{8}\\), entry 0010000c, 256 MB of guest memory$");
+	/* boot.S starts with mov %eax, gboot_state: opcode a3. */
+	expect_line(&r, "^vmload: entry 0010000c: a3 ");
+	/* What QEMU's -kernel gives (grade/guests/conf_boot.c checks it too). */
+	expect_line(&r, "^vmload: eax 2badb002 ebx 00009500 cr0 00000011 eflags 00000006$");
+	expect_line(&r, "^vmload: mbi flags 0000024f mem_lower 639 mem_upper 260992$");
 	expect_line(&r, "^vmload: guest command line 'obj/grade/guests/pgdetect'$");
 	expect_line(&r, "^vmload: loader name 'vmlab monitor'$");
 	expect_line(&r, "^vmload: ok$");
@@ -54,7 +55,7 @@ GRADE_TEST(vmm, guestmem, 0, "guestmem= sets the guest's memory and the memory m
 	boot_with_guest(&r, PGDETECT, "test=vmload guestmem=64", NULL);
 	expect_exit(&r, 0);
 	expect_line(&r, ", 64 MB of guest memory");
-	expect_line(&r, "^vmload: mbi flags 00000245 mem_lower 639 mem_upper 64512$");
+	expect_line(&r, "^vmload: mbi flags 0000024f mem_lower 639 mem_upper 64384$");
 }
 
 GRADE_TEST(vmm, notelf, 0, "a file that is not ELF is refused with a message, and the kernel goes on")

@@ -85,6 +85,19 @@ pgdir_copy_kernel(pde_t *pgdir)
 	       (NPDENTRIES - PDX(UTOP)) * sizeof(pde_t));
 }
 
+void *
+host_device_map(physaddr_t pa)
+{
+	pte_t *pte = pgdir_walk(kern_pgdir, HOSTDEV, true);
+
+	if (pte == NULL)
+		return NULL;
+	/* Device registers: uncached, and never the guest's (no PTE_U). */
+	*pte = PTE_ADDR(pa) | PTE_P | PTE_W | PTE_PCD | PTE_PWT;
+	tlb_invalidate(kern_pgdir, HOSTDEV);
+	return (void *) (HOSTDEV + PGOFF(pa));
+}
+
 void
 mem_init(void)
 {

@@ -11,6 +11,8 @@
  * of that range.  So the kernel is linked there from lab 1 on:
  *
  *   4 GB  +------------------------------+ 0xFFFFFFFF
+ *         |  one host device page        |  HOSTDEV: the HPET, mapped when
+ *         +------------------------------+ 0xFFFFF000  a guest first runs
  *         |  (unmapped)                  |  a guest's device pages go
  *         |                              |  here in its own view
  *         +------------------------------+ 0xFC400000  IMAGELIM
@@ -55,6 +57,9 @@
 #define KERNLOAD	0x00100000
 #define KERNLINK	(MONBASE + KERNLOAD)
 #define IMAGELIM	(MONBASE + PTSIZE)
+
+/* The one host device page the monitor reads (kvm.c, host_device_map). */
+#define HOSTDEV		0xFFFFF000
 
 /* The host's direct map of physical memory; never visible to a guest. */
 #define KERNBASE	0xC0000000

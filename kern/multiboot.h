@@ -53,6 +53,7 @@ struct multiboot_mmap_entry {
 } __attribute__((packed));
 
 #define MULTIBOOT_MEMORY_AVAILABLE	1
+#define MULTIBOOT_MEMORY_RESERVED	2
 
 struct multiboot_module {
 	uint32_t mod_start;

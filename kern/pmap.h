@@ -156,6 +156,14 @@ page2kva(const struct page *pp)
 pte_t *pgdir_walk(pde_t *pgdir, uintptr_t va, bool create);
 
 /**
+ * @brief Map the host device page holding physical address @p pa at
+ * HOSTDEV in the kernel's page directory (uncached), replacing the one
+ * mapped before: the monitor's clock reads the HPET there.
+ * @return its kernel address, or NULL if no page table could be made
+ */
+void *host_device_map(physaddr_t pa);
+
+/**
  * @brief Map page @p pp at @p va with permissions @p perm | PTE_P,
  * replacing (and unmapping) whatever was there.  Mapping the page that is
  * already there just changes the permissions.

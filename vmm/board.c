@@ -11,10 +11,8 @@
 #include "kern/printf.h"
 #include "kern/console.h"
 #include "kern/pmap.h"
-#include "kern/bootinfo.h"
-#include "kern/multiboot.h"
 #include "vmm/vm.h"
-#include "vmm/gmem.h"
+#include "vmm/bootmods.h"
 #include "vmm/board.h"
 
 /* The guest's UART transmits to the host's console. */
@@ -26,44 +24,32 @@ console_out(void *arg, uint8_t c)
 		cons_putc(c);
 }
 
-/* vbios_setup's writer: guest RAM, a page at a time (vmm/gmem.c). */
-static int
-bios_write(void *ctx, uint32_t gpa, const void *buf, uint32_t len)
-{
-	return gmem_write(ctx, gpa, buf, len);
-}
-
 /*
- * A disk for the guest: the kernel's second Multiboot module (QEMU:
- * -initrd "GUEST args,DISK") becomes the primary slave, where xv6-style
- * kernels look for their file system.  The module stays where the boot
- * loader put it (kern/physmem.c reserves it) and the IDE model reaches it
- * through the host's direct map: device models run in the monitor's C
- * code, on the host's page directory.
+ * The guest's disk, the primary slave (where xv6-style kernels look for
+ * their file system): the kernel's module that disk= names (vmm/bootmods.h).
+ * It stays where the boot loader put it (kern/physmem.c reserves it) and
+ * the IDE model reaches it through the host's direct map.
  */
 static void
 attach_disk(struct vplat_disk *d)
 {
-	const struct multiboot_info *mbi = bootinfo();
-	const struct multiboot_module *mod;
-	uint32_t bytes;
+	struct bootmod m;
+	unsigned i;
 
-	if (!(mbi->flags & MULTIBOOT_INFO_MODS) || mbi->mods_count < 2)
-		return;
-	mod = boot_phys(mbi->mods_addr);
-	if (mod == NULL || mod[1].mod_end < mod[1].mod_start ||
-	    mod[1].mod_end > npages * PGSIZE)
+	for (i = 1; i < bootmods_count(); i++)
+		if (bootmod_is_disk(i) && bootmod_get(i, &m) == 0)
+			break;
+	if (i == bootmods_count())
 		return;
 	/* Whole sectors only: a tail shorter than 512 bytes is not readable. */
-	bytes = (mod[1].mod_end - mod[1].mod_start) & ~511u;
-	if (bytes == 0) {
+	if ((m.size & ~511u) == 0) {
 		cprintf("vmm: the disk module is smaller than a sector: no disk\n");
 		return;
 	}
-	d->data = (uint8_t *) (KERNBASE + mod[1].mod_start);
-	d->bytes = bytes;
+	d->data = (uint8_t *) m.data;
+	d->bytes = m.size & ~511u;
 	d->readonly = false;
-	cprintf("vmm: disk of %u sectors as the primary slave\n", bytes / 512);
+	cprintf("vmm: disk of %u sectors as the primary slave\n", d->bytes / 512);
 }
 
 int
@@ -77,8 +63,8 @@ board_setup(struct vm *vm)
 	attach_disk(&cfg.disk[1]);
 	if (vplat_init(&vm->plat, &cfg) < 0)
 		return vm_kill(vm, "the virtual platform refused its configuration");
-	/* No BIOS ran: leave what it would have, the MP tables among it. */
-	if (vbios_setup(&(struct vbios_writer) { bios_write, vm }, vm->ram) < 0)
-		return vm_kill(vm, "no room in guest memory for the BIOS area");
+	/* No BIOS ran: leave the LAPIC as it would have, in virtual-wire
+	 * mode (its tables in memory are the loader's, vmm/loader.c). */
+	vlapic_bios_setup(&vm->plat.lapic);
 	return 0;
 }

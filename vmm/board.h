@@ -8,8 +8,8 @@ struct vm;
 
 /**
  * @brief Build @p vm's devices (vmm/dev/platform.h) with the console on
- * the host's, its disk attached, and leave in guest memory what a BIOS
- * would have (the MP tables among it).
+ * the host's, its disk attached (disk= on the kernel command line), the
+ * LAPIC as the BIOS leaves it.
  * @return 0, or -1 after vm_kill()
  */
 int board_setup(struct vm *vm);

@@ -96,6 +96,21 @@ vseg_from_desc(struct vseg *s, uint16_t sel, uint64_t d)
 }
 
 /**
+ * @brief The 8-byte descriptor a segment register's cache @p s stands
+ * for: vseg_from_desc() undone (the limit in the units its G bit says).
+ */
+static inline uint64_t
+desc_from_vseg(const struct vseg *s)
+{
+	uint32_t lim = (s->attr & 0x8000) ? s->limit >> 12 : s->limit;
+
+	return (uint64_t) (lim & 0xffff) | (uint64_t) (s->base & 0xffffff) << 16 |
+	       (uint64_t) (s->attr & 0xf0ff) << 40 |
+	       (uint64_t) ((lim >> 16) & 0xf) << 48 |
+	       (uint64_t) (s->base >> 24) << 56;
+}
+
+/**
  * @brief Where the descriptor selected by @p sel lies for the guest
  * described by @p v: in its GDT, or in its LDT when SEL_TI is set.
  * @return 0 with *@p la the descriptor's linear address, or -1 if the

@@ -54,16 +54,9 @@ find_mbheader(const uint8_t *img, size_t size, uint32_t *where)
 	return -1;
 }
 
-/* [a, a + alen) and [b, b + blen) share a byte; 64-bit to avoid wrap. */
-static bool
-overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
-{
-	return a < b + blen && b < a + alen;
-}
-
 int
 elfcheck(const uint8_t *img, size_t size, uint32_t ram, uint32_t monbase,
-	 uint32_t reserved, struct guest_image *out, char *msg, size_t msgsize)
+	 struct guest_image *out, char *msg, size_t msgsize)
 {
 	struct elf_header eh;
 	struct elf_phdr ph;
@@ -136,12 +129,6 @@ elfcheck(const uint8_t *img, size_t size, uint32_t ram, uint32_t monbase,
 			       "beyond guest memory (%u MB): raise guestmem= on "
 			       "the kernel command line or link the guest lower",
 			       i, ph.p_paddr, (unsigned long long) end, ram >> 20);
-		if (overlaps(ph.p_paddr, ph.p_memsz, reserved, PGSIZE))
-			REFUSE(EC_RESERVED, "guest segment %u [%08x, %08llx) "
-			       "covers guest-physical %08x, where the monitor "
-			       "writes the Multiboot information: link the guest "
-			       "at 1 MB (0x100000) as PC kernels are", i,
-			       ph.p_paddr, (unsigned long long) end, reserved);
 		s = &out->segs[out->nsegs++];
 		s->offset = ph.p_offset;
 		s->paddr = ph.p_paddr;

@@ -49,21 +49,19 @@ enum elfcheck_error {
 	EC_OUTSIDE = -11,	/* a segment lies beyond guest memory */
 	EC_ENTRY = -12,		/* the entry point is in no segment */
 	EC_TOOBIG = -13,	/* the file is larger than guest memory */
-	EC_RESERVED = -14,	/* a segment overlaps the page the monitor keeps */
 };
 
 /**
  * @brief Check that @p img (@p size bytes) is a Multiboot i386 ELF that
  * fits a guest with @p ram bytes of memory at guest-physical 0, keeping
- * clear of the monitor (@p monbase and up) and of the guest-physical page
- * at @p reserved (where the monitor writes the Multiboot information).
+ * clear of the monitor (@p monbase and up).  Where the information block
+ * goes is the loader's choice, made around the segments (vmm/loader.c).
  *
  * @param out	the segments and entry point, when the image is fine
  * @param msg	on refusal, one sentence naming the problem and the fix
  * @return EC_OK, or a negative enum elfcheck_error
  */
 int elfcheck(const uint8_t *img, size_t size, uint32_t ram, uint32_t monbase,
-	     uint32_t reserved, struct guest_image *out, char *msg,
-	     size_t msgsize);
+	     struct guest_image *out, char *msg, size_t msgsize);
 
 #endif

@@ -96,6 +96,14 @@ int emu_priv_insn(struct emu *e);
 int emu_sys_insn(struct emu *e);
 /** @brief iret: emul_iret.c. */
 int emu_iret(struct emu *e);
+/** @brief Far jmp, call and ret: emul_far.c. */
+int emu_far_insn(struct emu *e);
+/**
+ * @brief Switch to the task of TSS selector @p sel for reason @p why, an
+ * exception's error code pushed if @p has_err: emul_task.c.
+ */
+int emu_task_switch(struct emu *e, uint16_t sel, enum emu_task_reason why,
+		    bool has_err, uint32_t err);
 /** @brief mov, pop and lds/les/lss/lfs/lgs to a segment register: emul_seg.c. */
 int emu_seg_insn(struct emu *e);
 

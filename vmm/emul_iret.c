@@ -6,7 +6,8 @@
  * makes the guest's iret trap (docs/design.md section 5) and finishes it here,
  * on the guest-visible state: the selectors, CPL and EFLAGS the guest
  * believes in.  How those map onto real rings is the engine's business.
- * Task returns (NT) and returns to virtual-8086 mode are not emulated.
+ * A return from a nested task (NT) is a task switch (emul_task.c); returns
+ * to virtual-8086 mode are not emulated.
  */
 #include "vmm/emul_int.h"
 #include "vmm/desc.h"
@@ -65,8 +66,14 @@ emu_iret(struct emu *e)
 
 	if (e->in->opsize != 4)
 		return emu_unhandled(e, "16-bit iret not emulated");
-	if (e->eflags & FL_NT)
-		return emu_unhandled(e, "iret with NT (task return) not emulated");
+	/* A nested task returns to the task of its TSS's back link. */
+	if (e->eflags & FL_NT) {
+		uint16_t link;
+
+		if ((err = emu_read_lin(e, v->tr.base, &link, 2)))
+			return err;
+		return emu_task_switch(e, link, TASK_IRET, false, 0);
+	}
 	if ((err = emu_pop(e, 4, &eip)) || (err = emu_pop(e, 4, &sel)) ||
 	    (err = emu_pop(e, 4, &fl)))
 		return err;

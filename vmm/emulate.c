@@ -200,6 +200,12 @@ dispatch(struct emu *e)
 		switch (in->op) {
 		case 0xcf:
 			return emu_iret(e);
+		case 0x9a: case 0xea: case 0xca: case 0xcb:
+			return emu_far_insn(e);
+		case 0xff:
+			if (in->reg == 3 || in->reg == 5)
+				return emu_far_insn(e);
+			break;
 		case 0xfa: case 0xfb: case 0xf4: case 0x9c: case 0x9d:
 		case 0xcc: case 0xcd: case 0xce: case 0xf1:
 		case 0xe4 ... 0xe7: case 0xec ... 0xef:

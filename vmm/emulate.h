@@ -107,12 +107,31 @@ struct emu_ops {
 	bool (*rep_stop)(void *ctx);
 };
 
+/* Why a task switch happens (it decides busy bits, NT and the back link). */
+enum emu_task_reason {
+	TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT
+};
+
+/**
+ * @brief Deliver an interrupt or exception through a task gate whose TSS
+ * selector is @p sel: the hardware task switch, with the error code
+ * pushed on the new task's stack if @p has_err.  For an engine that
+ * delivers through the guest's IDT itself (ring compression).
+ * @return EMU_DONE, or EMU_FAULT with @p ev->fault: the fault the switch
+ * raised (before the new task's state is loaded, the old task's)
+ */
+int emu_task_gate(struct vcpu *v, const struct emu_ops *ops, void *ctx,
+		  uint16_t sel, bool has_err, uint32_t err, struct emu_event *ev);
+
 /* Model-specific registers the emulator knows by number. */
 #define MSR_TSC			0x010
 #define MSR_APIC_BASE		0x01b
 #define MSR_SYSENTER_CS		0x174
 #define MSR_SYSENTER_ESP	0x175
 #define MSR_SYSENTER_EIP	0x176
+#define MSR_BIOS_SIGN		0x08b	/* microcode revision */
+#define MSR_MISC_ENABLE		0x1a0
+#define MSR_PAT			0x277
 
 /**
  * @brief Emulate one decoded instruction at v->eip on the virtual CPU.

@@ -97,6 +97,21 @@ struct engine {
 	 * refuses it with @p f.  NULL: nothing to do.
 	 */
 	int (*load_dtr)(struct vm *vm, enum emu_dtr which, struct emu_fault *f);
+	/**
+	 * Optional: the monitor wrote [@p gpa, @p gpa + @p len) of guest RAM,
+	 * within one page, on the guest's behalf (an emulated instruction,
+	 * a pushed frame), and the page is one the engine watches
+	 * (shadow_watch): bring the engine's copy of it up to date before
+	 * the guest runs on.  NULL: the engine watches nothing.
+	 */
+	void (*watched_write)(struct vm *vm, uint32_t gpa, unsigned len);
+	/**
+	 * Optional, with watched_write: the emulator cannot carry out a
+	 * guest write to watched frame @p gfn.  End the engine's watches
+	 * on it and keep its copy coherent another way, so that the guest
+	 * may retry the write on the CPU.
+	 */
+	void (*unwatch)(struct vm *vm, uint32_t gfn);
 };
 
 #endif

@@ -18,11 +18,11 @@ struct vm;
  * then finish it as the CPU would have: carry on, or raise through the
  * guest's IDT what the instruction raised.
  *
- * @p traced_gfn is the guest frame of a traced page table the instruction
- * writes, or NO_GFN.  Any instruction may write any page, and a frame that
+ * @p traced_gfn is the guest frame of a traced page table (or a watched
+ * page: shadow_watch) the instruction writes, or NO_GFN.  Any instruction may write any page, and a frame that
  * was a page table once may be a kernel stack now: if the emulator does
- * not know the instruction, the frame stops being shadowed (and traced)
- * and the guest retries the instruction directly.
+ * not know the instruction, the frame stops being shadowed and watched
+ * (shadow_unshadow) and the guest retries the instruction directly.
  * @return 0, or -1 after vm_kill()
  */
 int vm_emulate(struct vm *vm, uint32_t traced_gfn);

@@ -85,21 +85,49 @@ gmem_free(struct vm *vm)
 	vm->ram = 0;
 }
 
+/* The physical-mode directory's entry for guest RAM page gpa, or NULL. */
+static pte_t *
+physmap_pte(const struct vm *vm, uint32_t gpa)
+{
+	pde_t pde;
+
+	if (gpa >= vm->ram)
+		return NULL;
+	pde = vm->physmap[PDX(gpa)];
+	if (!(pde & PTE_P))
+		return NULL;
+	return &((pte_t *) pa2kva(PTE_ADDR(pde)))[PTX(gpa)];
+}
+
+void
+gmem_set_writable(struct vm *vm, uint32_t gpa, bool writable)
+{
+	pte_t *pte = physmap_pte(vm, gpa);
+
+	if (pte == NULL || !(*pte & PTE_P))
+		return;
+	if (writable)
+		*pte |= PTE_W;
+	else
+		*pte &= ~PTE_W;
+}
+
 physaddr_t
 gmem_hpa(const struct vm *vm, uint32_t gpa)
 {
-	pde_t pde;
-	pte_t *pt;
+	pte_t *pte = physmap_pte(vm, gpa);
 
-	if (gpa >= vm->ram)
+	if (pte == NULL || !(*pte & PTE_P))
 		return (physaddr_t) -1;
-	pde = vm->physmap[PDX(gpa)];
-	if (!(pde & PTE_P))
-		return (physaddr_t) -1;
-	pt = pa2kva(PTE_ADDR(pde));
-	if (!(pt[PTX(gpa)] & PTE_P))
-		return (physaddr_t) -1;
-	return PTE_ADDR(pt[PTX(gpa)]) | PGOFF(gpa);
+	return PTE_ADDR(*pte) | PGOFF(gpa);
+}
+
+void *
+gmem_page(const struct vm *vm, uint32_t gpa)
+{
+	physaddr_t hpa = gmem_hpa(vm, ROUNDDOWN(gpa, PGSIZE));
+
+	return hpa == (physaddr_t) -1 ? NULL : pa2kva(hpa);
 }
 
 /*

@@ -25,6 +25,20 @@ int gmem_alloc(struct vm *vm, uint32_t ram);
 void gmem_free(struct vm *vm);
 
 /**
+ * @brief The page of guest RAM holding @p gpa, through the host's direct
+ * map (valid while the guest lives), or NULL if it is not RAM: for a
+ * caller that reads the same guest page on every exit.
+ */
+void *gmem_page(const struct vm *vm, uint32_t gpa);
+
+/**
+ * @brief Let the guest write page @p gpa of its RAM directly with its
+ * paging off (@p writable), or make each write fault to the monitor:
+ * the page's entry in the physical-mode directory.
+ */
+void gmem_set_writable(struct vm *vm, uint32_t gpa, bool writable);
+
+/**
  * @brief The host-physical address behind guest-physical @p gpa, or
  * (physaddr_t) -1 if gpa is not guest RAM.
  */

@@ -53,6 +53,9 @@ phys_access(struct vm *vm, uint32_t gpa, uint8_t *buf, size_t n, bool write)
 
 	if (write && gmem_write(vm, gpa, buf, n) == 0) {
 		shadow_guest_wrote(vm, gpa, n);
+		if (vm->engine->watched_write &&
+		    shadow_watched(vm, gpa >> PGSHIFT))
+			vm->engine->watched_write(vm, gpa, n);
 	} else if (!write && gmem_read(vm, gpa, buf, n) == 0) {
 		return;
 	} else if (vplat_is_mmio(gpa) && (n == 1 || n == 2 || n == 4)) {

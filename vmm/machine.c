@@ -90,6 +90,53 @@ m_load_dtr(void *ctx, enum emu_dtr which, struct emu_fault *f)
 	return vm->engine->load_dtr(vm, which, f);
 }
 
+/*
+ * The MSRs of the platform, the ones QEMU's default CPU has, with its
+ * values.  Any other reaches the guest as #GP, as on real hardware (QEMU's
+ * TCG itself answers 0 for an MSR it does not know, and ignores writes).
+ */
+static int
+m_rdmsr(void *ctx, uint32_t msr, uint64_t *val)
+{
+	struct vm *vm = vm_of(ctx);
+
+	switch (msr) {
+	case MSR_APIC_BASE:
+		*val = vlapic_base(&vm->plat.lapic);
+		return 0;
+	case MSR_PAT:
+		*val = vm->vcpu.pat;
+		return 0;
+	case MSR_MISC_ENABLE:
+		*val = vm->vcpu.misc_enable;
+		return 0;
+	case MSR_BIOS_SIGN:
+		*val = 1ull << 32;
+		return 0;
+	}
+	return -1;
+}
+
+static int
+m_wrmsr(void *ctx, uint32_t msr, uint64_t val)
+{
+	struct vm *vm = vm_of(ctx);
+
+	switch (msr) {
+	case MSR_APIC_BASE:
+		return vlapic_set_base(&vm->plat.lapic, val);
+	case MSR_PAT:
+		vm->vcpu.pat = val;
+		return 0;
+	case MSR_MISC_ENABLE:
+		vm->vcpu.misc_enable = val;
+		return 0;
+	case MSR_BIOS_SIGN:
+		return 0;
+	}
+	return -1;
+}
+
 void
 machine_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t out[4])
 {
@@ -131,6 +178,8 @@ const struct emu_ops machine_ops = {
 	.write_cr = m_write_cr,
 	.invlpg = m_invlpg,
 	.load_dtr = m_load_dtr,
+	.rdmsr = m_rdmsr,
+	.wrmsr = m_wrmsr,
 	.cpuid = m_cpuid,
 	.rdtsc = m_rdtsc,
 	.rep_stop = m_rep_stop,

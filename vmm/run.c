@@ -182,11 +182,13 @@ vm_run(struct vm *vm)
 	int status = -1;
 
 	if (setup(vm) == 0) {
-		cprintf("vmm: running %s under %s (%s)\n", vm->image,
-			vm->engine->name, vm->engine->what);
+		cprintf("vmm: running %s under %s (%s); guest time from %s\n",
+			vm->image, vm->engine->name, vm->engine->what,
+			clock_source(vm));
 		vm->st.tsc_start = rdtsc();
 		status = loop(vm);
 		vm->st.tsc_end = rdtsc();
+		vm->st.run_ns = clock_now_ns(vm);
 	}
 	if (status < 0)
 		cprintf("vmm: stopped the guest at %04x:%08x: %s\n",

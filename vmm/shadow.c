@@ -79,7 +79,15 @@ shadow_traced(struct vm *vm, uint32_t gfn)
 {
 	struct gframe *g = sh_frame(&vm->sh, gfn);
 
-	return g && g->traced > 0;
+	return g && (g->traced > 0 || g->watched > 0);
+}
+
+bool
+shadow_watched(struct vm *vm, uint32_t gfn)
+{
+	struct gframe *g = sh_frame(&vm->sh, gfn);
+
+	return g && g->watched > 0;
 }
 
 static struct rmap *
@@ -135,17 +143,14 @@ rmap_del(struct shadow *sh, uint32_t gfn, pte_t *spte)
 	panic("shadow: gfn %x has no reverse map for %p", gfn, spte);
 }
 
-/* Frame gfn has just become a page table we shadow: write-protect it
- * everywhere, so that every guest write to it reaches us. */
+/* Take write permission from every shadow entry that maps frame g, so
+ * that the guest's next write to it faults.  They get it back, once the
+ * frame is neither traced nor watched, on their next write fault (a fill). */
 static void
-trace_start(struct shadow *sh, uint32_t gfn)
+write_protect(struct shadow *sh, struct gframe *g)
 {
-	struct gframe *g = sh_frame(sh, gfn);
 	struct rmap *r;
 
-	if (g == NULL || g->traced++ > 0)
-		return;
-	sh->st.traces++;
 	while ((r = g->wmaps) != NULL) {
 		*r->spte &= ~PTE_W;
 		sh->st.unprotected++;
@@ -153,7 +158,45 @@ trace_start(struct shadow *sh, uint32_t gfn)
 		r->next = sh->rmap_free;
 		sh->rmap_free = r;
 	}
+}
+
+/* Frame gfn has just become a page table we shadow: write-protect it
+ * everywhere, so that every guest write to it reaches us. */
+static void
+trace_start(struct shadow *sh, uint32_t gfn)
+{
+	struct gframe *g = sh_frame(sh, gfn);
+
+	if (g == NULL || g->traced++ > 0)
+		return;
+	sh->st.traces++;
+	write_protect(sh, g);
 	g->flood = 0;
+}
+
+/*
+ * A watch also covers the physical-mode directory, which maps all of RAM
+ * writable for a guest with paging off: the shadow's entries alone would
+ * leave a GDT written before paging is on unseen.
+ */
+void
+shadow_watch(struct vm *vm, uint32_t gfn, bool on)
+{
+	struct shadow *sh = &vm->sh;
+	struct gframe *g = sh_frame(sh, gfn);
+
+	if (g == NULL)
+		return;
+	if (on) {
+		if (g->watched++ == 0) {
+			write_protect(sh, g);
+			gmem_set_writable(vm, gfn << PGSHIFT, false);
+		}
+	} else {
+		assert(g->watched > 0);
+		if (--g->watched == 0)
+			gmem_set_writable(vm, gfn << PGSHIFT, true);
+	}
 }
 
 /* The last shadow of frame gfn is gone.  Entries left read-only by the
@@ -511,6 +554,8 @@ shadow_unshadow(struct vm *vm, uint32_t gfn)
 			sp_free(sh, sh->roots[r]);
 			sh->roots[r] = NULL;
 		}
+	if (shadow_watched(vm, gfn) && vm->engine->unwatch != NULL)
+		vm->engine->unwatch(vm, gfn);
 	if (shadow_traced(vm, gfn))
 		return false;
 	sh->st.unshadowed++;
@@ -552,6 +597,7 @@ sh_class_name(enum sh_class c)
 		[SH_MMIO] = "hidden: MMIO",
 		[SH_MONITOR] = "hidden: monitor range",
 		[SH_WPEMU] = "hidden: CR0.WP=0 write",
+		[SH_GDT] = "hidden: GDT page write",
 	};
 
 	return (unsigned) c < SH_NCLASS ? names[c] : "?";

@@ -61,6 +61,8 @@ enum sh_class {
 	SH_MONITOR,	/* hidden: an address the engine reserves (the monitor's
 			 * range under ring compression), emulated */
 	SH_WPEMU,	/* hidden: a supervisor write CR0.WP=0 allows, emulated */
+	SH_GDT,		/* hidden: a write to a page holding the guest's GDT,
+			 * which the engine copies (shadow_watch): emulated */
 	SH_NCLASS
 };
 
@@ -97,6 +99,7 @@ struct spage {
 struct rmap;
 struct gframe {
 	uint16_t traced;	/* shadow pages shadowing this frame */
+	uint16_t watched;	/* the engine's watches on it (shadow_watch) */
 	uint16_t flood;		/* traced writes since the last fill through it */
 	struct rmap *wmaps;	/* the shadow entries mapping it writable */
 };
@@ -203,7 +206,7 @@ int shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err);
  *
  * For SH_TRUE, @p out->err is the error code the guest's tables give;
  * SH_FILL and SH_DIRTY are fixed here (the guest resumes and retries);
- * SH_TRACE, SH_MMIO, SH_MONITOR and SH_WPEMU are left to emulate.
+ * SH_TRACE, SH_MMIO, SH_MONITOR, SH_WPEMU and SH_GDT are left to emulate.
  * @return 0, or -1 if the guest's tables are unusable (out->why says how)
  */
 int shadow_fault(struct vm *vm, uint32_t la, uint32_t hw_err,
@@ -226,7 +229,8 @@ void shadow_guest_wrote(struct vm *vm, uint32_t gpa, unsigned len);
 /**
  * @brief Stop shadowing guest frame @p gfn as a page table (unless it is
  * the directory the guest runs on): every shadow table of it is dropped,
- * so writes to it run directly again.  For a traced write the emulator
+ * so writes to it run directly again, and the engine's watches on it end
+ * (struct engine's unwatch).  For a traced or watched write the emulator
  * cannot perform, and for a flooded table (SHADOW_FLOOD).
  * @return whether the frame is no longer traced
  */
@@ -243,8 +247,23 @@ void shadow_invlpg(struct vm *vm, uint32_t la);
  */
 void shadow_set_mirror(struct vm *vm, uint32_t gpa, physaddr_t hpa);
 
-/** @brief Whether guest frame @p gfn is traced (a shadowed page table). */
+/**
+ * @brief Whether the guest's writes to frame @p gfn must reach the
+ * monitor: it is a shadowed page table, or watched (shadow_watch).
+ */
 bool shadow_traced(struct vm *vm, uint32_t gfn);
+
+/**
+ * @brief Start (@p on) or end one watch on guest frame @p gfn: while any
+ * is on, every guest write to the frame faults, with guest paging on or
+ * off, and is emulated (SH_GDT), and the engine hears of it through its
+ * watched_write operation.  For the engine's copies of guest memory that
+ * the CPU reads behind its back: the shadow GDT under ring compression.
+ */
+void shadow_watch(struct vm *vm, uint32_t gfn, bool on);
+
+/** @brief Whether some watch is on guest frame @p gfn. */
+bool shadow_watched(struct vm *vm, uint32_t gfn);
 
 /** @brief The name of a fault class, for counters and the demo. */
 const char *sh_class_name(enum sh_class c);

@@ -174,6 +174,10 @@ classify(struct vm *vm, uint32_t la, uint32_t hw_err, struct sh_fault *out)
 		out->class = SH_MONITOR;
 		out->why = "the monitor occupies that address: the access is "
 			"emulated on the guest's mapping";
+	} else if (write && shadow_watched(vm, w->gpa >> PGSHIFT)) {
+		out->class = SH_GDT;
+		out->why = "a write to the page of the guest's GDT, which the "
+			"shadow GDT copies: emulated, then copied";
 	} else if (write && shadow_traced(vm, w->gpa >> PGSHIFT)) {
 		out->class = SH_TRACE;
 		out->why = "a write to one of the guest's page tables, which the "
@@ -253,6 +257,7 @@ shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err)
 	case SH_DIRTY:
 		return 0;
 	case SH_TRACE:
+	case SH_GDT:
 		return vm_emulate(vm, f.walk.gpa >> PGSHIFT);
 	default:
 		return vm_emulate(vm, NO_GFN);
@@ -342,7 +347,8 @@ shadow_guest_wrote(struct vm *vm, uint32_t gpa, unsigned len)
 
 	while (gpa < end) {
 		n = MIN(end - gpa, PGSIZE - PGOFF(gpa));
-		if (shadow_traced(vm, gpa >> PGSHIFT))
+		if (sh_frame(&vm->sh, gpa >> PGSHIFT) != NULL &&
+		    sh_frame(&vm->sh, gpa >> PGSHIFT)->traced > 0)
 			propagate(vm, gpa >> PGSHIFT, PGOFF(gpa), n);
 		gpa += n;
 	}

@@ -113,10 +113,10 @@ vm_stats_print(const struct vm *vm)
 		cprintf("vmstat: no guest has run\n");
 		return;
 	}
-	ms = (s->tsc_end - s->tsc_start) / vm->clock.tsc_per_ms;
+	ms = s->run_ns / 1000000;
 	/* Under QEMU -icount the TSC counts instructions: a figure that
 	 * repeats exactly from run to run. */
-	cprintf("vmm: %llu exits in %llu ms of host time (%llu TSC cycles)\n",
+	cprintf("vmm: %llu exits in %llu ms of virtual time (%llu TSC cycles)\n",
 		s->exits, ms, s->tsc_end - s->tsc_start);
 	cprintf("vmm: exits by reason:");
 	for (i = 0; i < EXIT_NREASONS; i++)

@@ -60,9 +60,10 @@ struct vcpu {
 	struct vdtr gdtr, idtr;
 	struct vsysreg ldtr, tr;
 
-	/* MSRs a 32-bit guest may use. */
+	/* MSRs a 32-bit guest may use (the platform's: vmm/machine.c). */
 	uint32_t sysenter_cs, sysenter_esp, sysenter_eip;
 	uint64_t tsc_offset;
+	uint64_t pat, misc_enable;
 
 	bool halted;		/* executed hlt, waiting for an interrupt */
 	/*

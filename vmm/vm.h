@@ -26,9 +26,6 @@
 #define GUEST_RAM_MIN		(2u << 20)
 #define GUEST_RAM_MAX		(1024u << 20)
 
-/* Guest-physical page where the monitor writes the Multiboot information. */
-#define GUEST_MBINFO		0x00009000
-
 /* Opcode keys of the emulation counters: map * 256 + opcode. */
 #define NOPKEYS			512
 
@@ -41,14 +38,17 @@ struct vm_stats {
 	uint64_t halts;			/* hlt executed */
 	uint64_t idle_waits;		/* host hlts while the guest was halted */
 	uint64_t tsc_start, tsc_end;	/* the run, in host TSC cycles */
+	uint64_t run_ns;		/* the run, in virtual time */
 	struct shadow_stats mmu;	/* the shadow MMU's, as the run left them */
 	bool valid;			/* a run has happened */
 };
 
-/* Virtual time: the devices run on nanoseconds taken from the TSC. */
+/* Virtual time: the devices run on nanoseconds of it (vmm/clock.c). */
 struct vclock {
-	uint64_t tsc_per_ms;		/* measured at the start of the run */
-	uint64_t tsc_start;
+	volatile uint8_t *hpet;		/* the HPET's registers, or NULL */
+	uint32_t ns_per_tick;		/* the HPET's period */
+	uint64_t tsc_per_ms;		/* without one: the TSC, calibrated */
+	uint64_t start;			/* the count at virtual time 0 */
 };
 
 /* The read-only page of LAPIC registers the shadow maps (vmm/mirror.c). */

@@ -116,7 +116,7 @@ test_vmload(void)
 		return EXIT_FAILURE;
 	/* Read back through gmem what the guest will find. */
 	gmem_read(vm, vm->vcpu.eip, head, sizeof(head));
-	gmem_read(vm, GUEST_MBINFO, mbi, sizeof(mbi));
+	gmem_read(vm, vm->vcpu.gpr[REG_EBX], mbi, sizeof(mbi));
 	cprintf("vmload: entry %08x: %02x %02x %02x %02x\n", vm->vcpu.eip,
 		head[0], head[1], head[2], head[3]);
 	cprintf("vmload: eax %08x ebx %08x cr0 %08x eflags %08x\n",

@@ -63,4 +63,39 @@ void gcheck(const char *name, int ok, uint32_t got, uint32_t want);
 /** @brief Print "SUITE: P of N checks passed" and end the run: 0 if all passed. */
 void gdone(void) __attribute__((noreturn));
 
+/* The CPU as the loader left it at the guest's entry (boot.S). */
+struct gboot_state {
+	uint32_t eax, ebx, ecx, edx, esi, edi, ebp, esp, eflags;
+	uint16_t cs, ds, es, fs, gs, ss;
+	uint32_t cr0;
+};
+extern struct gboot_state gboot_state;
+
+/* What gtry() caught. */
+struct gfault {
+	uint32_t vector;
+	uint32_t err;		/* the error code, 0 where the vector has none */
+	uint32_t eip;		/* where the exception was raised */
+	uint32_t cr2;
+};
+
+/* The exception stubs gtry() resumes from, one per vector 0-31: put them
+ * in the IDT (gtry_gates()) before calling it (grade/guests/gtry.S). */
+extern const uint32_t gtry_stubs[32];
+
+/**
+ * @brief Run fn(arg) at ring 0.  If it raises an exception, the stack and
+ * registers of the call are restored, the data segments reloaded with
+ * KDATA, and *@p f tells what was raised.
+ * @return -1 if fn returned, else the vector of the exception
+ */
+int gtry(void (*fn)(void *), void *arg, struct gfault *f);
+
+/** @brief End the gtry() probe in flight, from anywhere (a task of its
+ *  own, another stack), as if it had raised @p vector. */
+void gtry_abort(int vector) __attribute__((noreturn));
+
+/** @brief Fill idt[0..31] with interrupt gates to the gtry() stubs. */
+void gtry_gates(uint64_t *idt);
+
 #endif

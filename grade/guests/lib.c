@@ -191,3 +191,26 @@ gload_tables(const uint64_t *gdt, uint32_t gdt_bytes,
 		     : : "m" (gd), "i" (KCODE), "r" (KDATA), "m" (id),
 		       "r" (KTSS), "r" (KLDT) : "memory");
 }
+
+/* gtry.S: the call and the stubs that come back to it. */
+int gtry_run(void (*fn)(void *), void *arg);
+extern struct gfault gtry_fault;
+
+int
+gtry(void (*fn)(void *), void *arg, struct gfault *f)
+{
+	int v = gtry_run(fn, arg);
+
+	if (v >= 0 && f)
+		*f = gtry_fault;
+	return v;
+}
+
+void
+gtry_gates(uint64_t *idt)
+{
+	int v;
+
+	for (v = 0; v < 32; v++)
+		idt[v] = gate((void *) gtry_stubs[v], 0);
+}

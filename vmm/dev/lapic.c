@@ -127,12 +127,47 @@ vlapic_init(struct vlapic *l, uint32_t id, uint64_t now_ns)
 	for (i = 0; i < NLVT; i++)
 		l->lvt[i] = VLAPIC_LVT_MASKED;
 	l->now_ns = now_ns;
+	l->apic_base = VLAPIC_BASE | VLAPIC_BASE_BSP | VLAPIC_BASE_ENABLE;
+}
+
+void
+vlapic_bios_setup(struct vlapic *l)
+{
+	vlapic_write(l, VLAPIC_SVR, VLAPIC_SVR_ENABLE | 0xFF);
+	/* Level-triggered as the BIOS leaves them (bit 15), unmasked. */
+	vlapic_write(l, VLAPIC_LVT_LINT0, 0x8700);	/* ExtINT: the 8259 */
+	vlapic_write(l, VLAPIC_LVT_LINT1, 0x8400);	/* NMI */
+}
+
+uint64_t
+vlapic_base(const struct vlapic *l)
+{
+	return l->apic_base;
+}
+
+int
+vlapic_set_base(struct vlapic *l, uint64_t val)
+{
+	int i;
+
+	/* Bits 0-7, 9, 10 and above the physical-address width: reserved. */
+	if ((val & 0x6FF) || (val >> 32) ||
+	    (val & ~0xFFFull) != (VLAPIC_BASE & ~0xFFFu))
+		return -1;
+	if (!(val & VLAPIC_BASE_ENABLE) && (l->apic_base & VLAPIC_BASE_ENABLE)) {
+		l->apic_base &= ~VLAPIC_BASE_ENABLE;
+		l->svr &= ~VLAPIC_SVR_ENABLE;
+		for (i = 0; i < NLVT; i++)
+			l->lvt[i] |= VLAPIC_LVT_MASKED;
+		l->generation++;
+	}
+	return 0;
 }
 
 bool
 vlapic_enabled(const struct vlapic *l)
 {
-	return l->svr & VLAPIC_SVR_ENABLE;
+	return (l->apic_base & VLAPIC_BASE_ENABLE) && (l->svr & VLAPIC_SVR_ENABLE);
 }
 
 void
@@ -328,6 +363,9 @@ vlapic_write(struct vlapic *l, uint32_t offset, uint32_t val)
 		break;
 	case VLAPIC_SVR:
 		l->svr = val & 0x3FF;
+		/* Globally disabled, the LAPIC stays off whatever SVR says. */
+		if (!(l->apic_base & VLAPIC_BASE_ENABLE))
+			l->svr &= ~VLAPIC_SVR_ENABLE;
 		if (!vlapic_enabled(l))
 			for (i = 0; i < NLVT; i++)
 				l->lvt[i] |= VLAPIC_LVT_MASKED;

@@ -58,7 +58,12 @@ struct vlapic {
 	void (*eoi_level)(void *ctx, int vector);	/* EOI of a level-triggered vector */
 	void *eoi_ctx;
 	uint64_t timer_irqs;
+	uint32_t apic_base;	/* IA32_APIC_BASE: base, BSP, global enable */
 };
+
+/* IA32_APIC_BASE: the bootstrap processor, the global enable (bit 11). */
+#define VLAPIC_BASE_BSP		0x100
+#define VLAPIC_BASE_ENABLE	0x800
 
 /** @brief Reset the LAPIC (ID @p id) at virtual time @p now_ns. */
 void vlapic_init(struct vlapic *l, uint32_t id, uint64_t now_ns);
@@ -72,7 +77,21 @@ void vlapic_accept(struct vlapic *l, int vector, bool level);
 int vlapic_pending(const struct vlapic *l);
 /** @brief The CPU takes the interrupt: IRR to ISR; returns the vector, or -1. */
 int vlapic_ack(struct vlapic *l);
-/** @brief True if the LAPIC is software-enabled (SVR bit 8). */
+/** @brief The IA32_APIC_BASE MSR. */
+uint64_t vlapic_base(const struct vlapic *l);
+/**
+ * @brief A write of IA32_APIC_BASE.  Clearing the global enable disables
+ * the LAPIC until reset, as on QEMU's CPU (a later write cannot set it
+ * again); the base stays at VLAPIC_BASE.
+ * @return 0, or -1 (the CPU's \#GP) for a reserved bit or another base
+ */
+int vlapic_set_base(struct vlapic *l, uint64_t val);
+/** @brief Leave the LAPIC as the PC's BIOS does: software-enabled, LINT0
+ *  ExtINT and LINT1 NMI (the virtual-wire mode of the MP specification). */
+void vlapic_bios_setup(struct vlapic *l);
+
+/** @brief True if the LAPIC is enabled: globally (IA32_APIC_BASE bit 11)
+ *  and in software (SVR bit 8). */
 bool vlapic_enabled(const struct vlapic *l);
 /** @brief Bring the timer to @p now_ns, delivering the interrupts of periods that ended. */
 void vlapic_advance(struct vlapic *l, uint64_t now_ns);

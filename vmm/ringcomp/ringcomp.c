@@ -52,9 +52,7 @@ rc_setup(struct vm *vm)
 	shadow_reserve(vm, PDX(MONBASE), monview);
 	memset(&vm->rc, 0, sizeof(vm->rc));
 	sdt_init((uint32_t) (&world_frame + 1));
-	if (sdt_shadow_gdt(vm) < 0)
-		return vm_kill(vm, "the guest's GDT at %08x is not mapped",
-			       vm->vcpu.gdtr.base);
+	sdt_shadow_gdt(vm);
 	return 0;
 }
 
@@ -63,10 +61,22 @@ rc_load_dtr(struct vm *vm, enum emu_dtr which, struct emu_fault *f)
 {
 	/* The IDTR, LDTR and TR stay virtual: deliver.c reads the guest's
 	 * IDT and TSS when it delivers.  Only the GDT has a shadow. */
-	if (which != EMU_GDTR || sdt_shadow_gdt(vm) == 0)
-		return 0;
-	*f = (struct emu_fault) { .vector = T_GPFLT, .has_err = true, .err = 0 };
-	return -1;
+	(void) f;
+	if (which == EMU_GDTR)
+		sdt_shadow_gdt(vm);
+	return 0;
+}
+
+void
+rc_watched_write(struct vm *vm, uint32_t gpa, unsigned len)
+{
+	sdt_gdt_wrote(vm, gpa, len);
+}
+
+void
+rc_unwatch(struct vm *vm, uint32_t gfn)
+{
+	sdt_gdt_unwatch(vm, gfn);
 }
 
 /* The ring the CPU really runs the guest's CPL at: ring compression. */
@@ -77,29 +87,99 @@ real_ring(const struct vcpu *v)
 }
 
 /*
- * Whether the world switch can load every selector of world_frame, which
- * it does at ring 0, in the monitor: a selector the shadow GDT cannot
- * back must stop the guest here instead.  The answer only changes with
- * the selectors or the shadow GDT, so it is kept.
+ * Whether the world switch may give segment register s the guest's own
+ * selector: the shadow slot it names holds the descriptor the register
+ * does.  Not for an LDT selector (the LDT has no shadow), nor once the
+ * guest has rewritten or unmapped the descriptor since it loaded the
+ * register: the CPU keeps a register's descriptor until the next load,
+ * whatever the table says by then.
  */
-static int
-check_selectors(struct vm *vm, const uint16_t sel[NSREGS])
+static bool
+slot_holds(const struct vm *vm, int s)
 {
-	struct ringcomp *rc = &vm->rc;
+	const struct vseg *g = &vm->vcpu.seg[s];
+	unsigned i = g->sel >> 3;
+	struct vseg t;
+
+	if ((g->sel & ~3) == 0)
+		return s != SEG_CS && s != SEG_SS;
+	if ((g->sel & SEL_TI) || i >= SDT_GUEST_MAX || !sdt_selector_ok(g->sel, s))
+		return false;
+	vseg_from_desc(&t, g->sel, vm->rc.guest_gdt[i]);
+	return t.base == g->base && t.limit == g->limit &&
+	       ((t.attr ^ g->attr) & ~STA_A) == 0;
+}
+
+/* Whether the choice w still holds for the vcpu (this is on every entry). */
+static bool
+choice_holds(const struct vm *vm, const struct world_choice *w)
+{
+	const struct vcpu *v = &vm->vcpu;
 	int s;
 
-	for (s = 0; s < NSREGS && sel[s] == rc->checked_sel[s]; s++)
-		;
-	if (s == NSREGS && rc->checked_generation == rc->sdt_generation)
-		return 0;
+	if (w->generation != vm->rc.sdt_generation ||
+	    w->shown_user_cs != vm->rc.shown_user_cs)
+		return false;
 	for (s = 0; s < NSREGS; s++)
-		if (!sdt_selector_ok(sel[s], s))
-			return vm_kill(vm, "the guest's %%%s = %04x names no "
-				       "usable shadow descriptor", sreg_names[s],
-				       sel[s]);
-	memcpy(rc->checked_sel, sel, sizeof(rc->checked_sel));
-	rc->checked_generation = rc->sdt_generation;
-	return 0;
+		if (w->guest_sel[s] != v->seg[s].sel)
+			return false;
+	if (!w->cached)
+		return true;
+	for (s = 0; s < NSREGS; s++)
+		if (w->seg[s].base != v->seg[s].base ||
+		    w->seg[s].limit != v->seg[s].limit ||
+		    w->seg[s].attr != v->seg[s].attr)
+			return false;
+	return true;
+}
+
+/*
+ * The selectors the world switch loads, at ring 0, for a guest at real
+ * ring `ring`: the guest's own where slot_holds(), with CS and SS at the
+ * ring; else SDT_CACHED's slot for the register, holding the register's
+ * own descriptor.  The guest then runs on the segment it loaded, as on
+ * the CPU, but a guest that reads that selector back at ring 1 (mov
+ * %ds, push %ds) sees the monitor's: a segment the shadow cannot
+ * reverse, which trap-and-emulate cannot hide (`te: ... entries on a
+ * segment the GDT no longer holds` counts them).  A selector the shadow
+ * cannot back even so (a segment in the monitor's range) stops the
+ * guest here, not in the world switch.
+ */
+static struct world_choice *
+world_selectors(struct vm *vm, int ring)
+{
+	struct ringcomp *rc = &vm->rc;
+	struct world_choice *w = &rc->world[ring == 3];
+	struct vcpu *v = &vm->vcpu;
+	uint16_t *sel = w->sel;
+	int s;
+
+	if (choice_holds(vm, w))
+		return w;
+	w->cached = false;
+	for (s = 0; s < NSREGS; s++) {
+		sel[s] = v->seg[s].sel;
+		if (!slot_holds(vm, s)) {
+			sdt_set_cached(s, &v->seg[s]);
+			sel[s] = (SDT_CACHED + s) << 3 | (sel[s] & 3);
+			w->cached = true;
+		}
+		if (s == SEG_CS || s == SEG_SS)
+			sel[s] = (sel[s] & ~3) | ring;
+		if (!sdt_selector_ok(sel[s], s)) {
+			w->generation = rc->sdt_generation - 1;
+			vm_kill(vm, "the guest's %%%s = %04x names a segment in "
+				"the monitor's range, which the CPU cannot be "
+				"given", sreg_names[s], v->seg[s].sel);
+			return NULL;
+		}
+	}
+	memcpy(w->seg, v->seg, sizeof(w->seg));
+	for (s = 0; s < NSREGS; s++)
+		w->guest_sel[s] = v->seg[s].sel;
+	w->generation = rc->sdt_generation;
+	w->shown_user_cs = rc->shown_user_cs;
+	return w;
 }
 
 /* The vcpu as world_frame.  -1 (after vm_kill) if some selector could
@@ -110,7 +190,7 @@ vcpu_to_frame(struct vm *vm)
 	struct vcpu *v = &vm->vcpu;
 	struct trapframe *f = &world_frame;
 	int ring = real_ring(v);
-	uint16_t sel[NSREGS];
+	struct world_choice *w;
 
 	f->regs.eax = v->gpr[REG_EAX];
 	f->regs.ecx = v->gpr[REG_ECX];
@@ -121,30 +201,43 @@ vcpu_to_frame(struct vm *vm)
 	f->regs.edi = v->gpr[REG_EDI];
 	f->esp = v->gpr[REG_ESP];
 	f->eip = v->eip;
-	/* A selector's RPL must match the ring for CS and SS; the data
-	 * segments keep what the guest loaded, as the CPU would. */
-	sel[SEG_CS] = f->cs = (v->seg[SEG_CS].sel & ~3) | ring;
-	sel[SEG_SS] = f->ss = (v->seg[SEG_SS].sel & ~3) | ring;
-	sel[SEG_DS] = f->ds = v->seg[SEG_DS].sel;
-	sel[SEG_ES] = f->es = v->seg[SEG_ES].sel;
-	sel[SEG_FS] = f->fs = v->seg[SEG_FS].sel;
-	sel[SEG_GS] = f->gs = v->seg[SEG_GS].sel;
-	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
-	 * traps.  Real IF = virtual IF.  No task nesting, no v8086. */
-	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_NT | FL_VM | FL_RF)) | 0x2;
-
 	/* This iret of ours is the real return to user mode: show it the
 	 * one user code segment it needs. */
-	sdt_show_user_cs(vm, ring == 3 ? f->cs : 0);
-	return check_selectors(vm, sel);
+	sdt_show_user_cs(vm, ring == 3 ? v->seg[SEG_CS].sel : 0);
+	if ((w = world_selectors(vm, ring)) == NULL)
+		return -1;
+	f->cs = w->sel[SEG_CS];
+	f->ss = w->sel[SEG_SS];
+	f->ds = w->sel[SEG_DS];
+	f->es = w->sel[SEG_ES];
+	f->fs = w->sel[SEG_FS];
+	f->gs = w->sel[SEG_GS];
+	vm->rc.cached_entries += w->cached;
+	vm->rc.entered = w - vm->rc.world;
+	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
+	 * traps.  Real IF = virtual IF.  NT is the guest's own, so that its
+	 * pushfl and popfl see and set it as on the CPU: an iret with NT set
+	 * then faults #TS on the monitor's TSS, whose back link is null, and
+	 * is emulated as the task return it is.  No v8086. */
+	f->eflags = (v->eflags & ~(FL_IOPL_MASK | FL_VM | FL_RF)) | 0x2;
+	return 0;
 }
 
-/* A selector the guest may have loaded behind our back: refresh the cache. */
+/*
+ * A selector the guest loaded behind our back: refresh the register's
+ * cache.  One of SDT_CACHED's (a pop of what the guest pushed) brings
+ * the descriptor it stood for, and the guest's selector with it.
+ */
 static void
 refresh_seg(struct vm *vm, int s, uint16_t sel)
 {
+	unsigned i = sel >> 3;
 	uint64_t d;
 
+	if (!(sel & SEL_TI) && i >= SDT_CACHED && i < SDT_CACHED + NSREGS) {
+		vm->vcpu.seg[s] = vm->rc.world[vm->rc.entered].seg[i - SDT_CACHED];
+		return;
+	}
 	if ((sel & ~3) == 0 || linear_read_desc(vm, sel, &d) < 0)
 		d = 0;
 	vseg_from_desc(&vm->vcpu.seg[s], sel, d);
@@ -198,6 +291,7 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 	struct trapframe *f = &world_frame;
 	uint32_t entry_eip = vm->vcpu.eip;
 
+	sdt_follow_gdt(vm);
 	if (vcpu_to_frame(vm) < 0)
 		return -1;
 	if (world_switch(shadow_cr3(vm)) < 0)
@@ -240,4 +334,8 @@ rc_print_stats(const struct vm *vm, const char *name)
 		}
 	}
 	cprintf("\n");
+	if (vm->rc.cached_entries)
+		cprintf("%s: %llu entries on a segment the GDT no longer holds "
+			"(the selector read back is the monitor's)\n", name,
+			(unsigned long long) vm->rc.cached_entries);
 }

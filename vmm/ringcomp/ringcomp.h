@@ -11,7 +11,7 @@
  * 1 and 3 is "ring compression", and this module hides it from the guest
  * wherever the guest could look:
  *
- *	frame.c		the vcpu (what the guest believes) to the CPU's
+ *	ringcomp.c	the vcpu (what the guest believes) to the CPU's
  *			registers and back: RPL 1 where the guest sees 0,
  *			IOPL 0 so that cli/sti/in/out trap, real IF = virtual IF
  *	world.S		the world switch and the monitor's trap stubs
@@ -39,23 +39,57 @@ struct vm_event;
 /* A deprivileged guest's CPU-side state (part of struct vm). */
 struct ringcomp {
 	/*
-	 * The guest's descriptors as its last lgdt found them: the shadow
-	 * GDT is made from them, and the user code slot shown for a return
-	 * to ring 3 is shown and hidden again from them, with no walk of
-	 * the guest's tables (and none that could fail and leave a slot
-	 * shown).
+	 * The guest's descriptors as the shadow last copied them: the user
+	 * code slot shown for a return to ring 3 is shown and hidden again
+	 * from them, with no walk of the guest's tables (and none that
+	 * could fail and leave a slot shown).
 	 */
 	uint64_t guest_gdt[SDT_GUEST_MAX];
 	unsigned shown_user_cs;		/* the slot made present, or 0 */
 	/*
-	 * Bumped whenever a guest slot of the shadow GDT changes; the
-	 * selectors last found loadable, and the generation they were
-	 * checked at, spare the check on the many entries that change
-	 * neither (docs/design.md section 8: an exit's cost is the lesson).
+	 * The pages of the guest's GDT, as the guest's paging mapped them
+	 * when last looked at (lgdt, or a change of CR3, CR0.PG or
+	 * CR4.PSE): each traced, so that every write to a descriptor reaches
+	 * the shadow, or compared at every entry (vmm/ringcomp/shadowdt.c).
+	 */
+	struct gdt_page {
+		uint32_t gfn;		/* the guest frame, or NO_GFN */
+		bool watched;		/* writes fault (shadow_watch) */
+		uint16_t flood;		/* writes in a row beside the table */
+		/* Not watched: the slots wholly inside the page, and
+		 * where the first lies, host-mapped. */
+		unsigned first, last;
+		const uint64_t *host;
+	} gdt[SDT_GDT_PAGES];
+	unsigned gdt_npages;
+	unsigned gdt_compared;		/* pages compared at every entry */
+	uint32_t gdt_space;		/* the paging they were found under */
+	uint64_t gdt_unwatched;		/* pages that stopped being traced */
+	/*
+	 * Bumped whenever a guest slot of the shadow GDT changes (but for
+	 * the user code slot shown and hidden on the way to and from ring
+	 * 3, which the choices below are keyed by instead).
 	 */
 	uint32_t sdt_generation;
-	uint32_t checked_generation;
-	uint16_t checked_sel[NSREGS];
+	/*
+	 * The selectors the world switch last loaded at each real ring
+	 * (1, 3), and the guest's selectors, generation and shown user
+	 * code slot they were chosen for: they spare the choice on the many
+	 * entries that change none of it (docs/design.md section 8: an
+	 * exit's cost is the lesson).  A register on a GDT selector can
+	 * change its descriptor only by a load from the table, which the
+	 * generation follows; one on an SDT_CACHED slot is compared whole.
+	 */
+	struct world_choice {
+		uint32_t generation;
+		unsigned shown_user_cs;
+		uint16_t guest_sel[NSREGS];
+		struct vseg seg[NSREGS];
+		uint16_t sel[NSREGS];
+		bool cached;		/* some sel is an SDT_CACHED slot */
+	} world[2];
+	unsigned entered;		/* the world[] of the last entry */
+	uint64_t cached_entries;	/* entries with one: non-reversible */
 	uint64_t by_vector[MIDT_NVEC];	/* exits by the CPU's vector */
 };
 
@@ -87,9 +121,23 @@ int rc_deliver(struct vm *vm, const struct vm_event *ev);
 
 /**
  * @brief The guest loaded a descriptor-table register (struct engine's
- * load_dtr): re-shadow its GDT after an lgdt.
+ * load_dtr): re-shadow its GDT after an lgdt.  Never refuses: the CPU's
+ * lgdt reads nothing of the table.
  */
 int rc_load_dtr(struct vm *vm, enum emu_dtr which, struct emu_fault *f);
+
+/**
+ * @brief A guest write to a frame of its GDT was carried out (struct
+ * engine's watched_write): copy the descriptors it changed into the
+ * shadow GDT.
+ */
+void rc_watched_write(struct vm *vm, uint32_t gpa, unsigned len);
+
+/**
+ * @brief A write to GDT frame @p gfn that the emulator cannot do (struct
+ * engine's unwatch): compare that page on each entry instead.
+ */
+void rc_unwatch(struct vm *vm, uint32_t gfn);
 
 /** @brief Print the exits by vector, each line starting "NAME: ". */
 void rc_print_stats(const struct vm *vm, const char *name);

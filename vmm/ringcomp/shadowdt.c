@@ -10,13 +10,31 @@
  * monitor's alone: every trap, fault and host interrupt while the guest
  * runs must come to the monitor first, and only the monitor decides
  * whether the guest's IDT hears of it (vmm/ringcomp/deliver.c).
+ *
+ * The CPU reads the shadow GDT whenever the guest loads a segment
+ * register, which it does at ring 1 without trapping; so the shadow must
+ * never be stale.  The frames the guest's GDT lies in are traced like
+ * page tables (shadow_watch): each write to them faults, is emulated, and
+ * the descriptors it changed are shadowed again before the guest goes on
+ * (section 2.4's tracing, applied to the GDT).  The price is a hidden
+ * fault for every write to the rest of such a page, which kernels use
+ * for other data as well (xv6 keeps its GDT in struct cpu, beside the
+ * pushcli depth it writes on every lock).  A page written SDT_GDT_FLOOD
+ * times in a row beside the table stops being traced; its descriptors
+ * are compared with the shadow's at every entry instead, which is cheap
+ * for a small table but leaves one difference a guest could see: a
+ * descriptor rewritten and loaded with no exit between gets the old
+ * one.  `vmstat` counts both: "GDT page write", and the pages compared.
  */
 #include "kern/types.h"
 #include "kern/string.h"
 #include "kern/mmu.h"
 #include "kern/memlayout.h"
 #include "vmm/vm.h"
+#include "vmm/gmem.h"
 #include "vmm/linear.h"
+#include "vmm/ptwalk.h"
+#include "vmm/shadow.h"
 #include "vmm/ringcomp/shadowdesc.h"
 #include "vmm/ringcomp/shadowdt.h"
 
@@ -81,28 +99,213 @@ sdt_init(uint32_t esp0)
 	mon_idt_pd.base = (uint32_t) mon_idt;
 }
 
-int
+/* The bytes of the guest's GDT the shadow copies. */
+static uint32_t
+gdt_bytes(const struct vdtr *g)
+{
+	return MIN((uint32_t) g->limit + 1, SDT_GUEST_MAX * 8u);
+}
+
+/* What the GDT's frames depend on: the paging the CPU reads it under. */
+static uint32_t
+paging_key(const struct vcpu *v)
+{
+	if (!(v->cr0 & CR0_PG))
+		return 1;
+	return PTE_ADDR(v->cr3) | ((v->cr4 & CR4_PSE) ? 2 : 0);
+}
+
+/* The guest frame behind linear page la, or NO_GFN; no A bit set, no
+ * fault: this is the monitor looking, not the CPU loading. */
+static uint32_t
+frame_of(struct vm *vm, uint32_t la)
+{
+	struct ptwalk w;
+
+	if (!(vm->vcpu.cr0 & CR0_PG))
+		return la >> PGSHIFT;
+	if (ptwalk(vm, la, 0, &w) < 0)
+		return NO_GFN;
+	return w.gpa >> PGSHIFT;
+}
+
+/* Find the frames the GDT lies in now and watch them instead of the
+ * ones before.  Whether any changed. */
+static bool
+watch_gdt(struct vm *vm)
+{
+	struct ringcomp *rc = &vm->rc;
+	uint32_t first = ROUNDDOWN(vm->vcpu.gdtr.base, PGSIZE);
+	uint64_t end = (uint64_t) vm->vcpu.gdtr.base + gdt_bytes(&vm->vcpu.gdtr);
+	uint32_t frames[SDT_GDT_PAGES];
+	unsigned n = (end - first + PGSIZE - 1) / PGSIZE, i;
+	bool changed = n != rc->gdt_npages;
+
+	for (i = 0; i < n; i++) {
+		frames[i] = frame_of(vm, first + i * PGSIZE);
+		changed |= i >= rc->gdt_npages || frames[i] != rc->gdt[i].gfn;
+	}
+	rc->gdt_space = paging_key(&vm->vcpu);
+	if (!changed)
+		return false;
+	for (i = 0; i < rc->gdt_npages; i++)
+		if (rc->gdt[i].watched)
+			shadow_watch(vm, rc->gdt[i].gfn, false);
+	rc->gdt_compared = 0;
+	for (i = 0; i < n; i++) {
+		rc->gdt[i] = (struct gdt_page) { .gfn = frames[i] };
+		if (frames[i] != NO_GFN && frames[i] < vm->ram >> PGSHIFT) {
+			shadow_watch(vm, frames[i], true);
+			rc->gdt[i].watched = true;
+		}
+	}
+	rc->gdt_npages = n;
+	return true;
+}
+
+/* Guest slot i from the guest's table as it is now (0 past its limit,
+ * or where it is not mapped), into the shadow; slot 0 is never usable. */
+static void
+copy_slot(struct vm *vm, unsigned i)
+{
+	struct ringcomp *rc = &vm->rc;
+	struct emu_fault f;
+	uint64_t d, sd;
+
+	if (i * 8 + 7 > vm->vcpu.gdtr.limit ||
+	    linear_read(vm, vm->vcpu.gdtr.base + i * 8, &d, 8, 0, &f) != 0)
+		d = 0;
+	rc->guest_gdt[i] = d;
+	sd = i == 0 ? 0 : desc_shadow(d, MONBASE, i != rc->shown_user_cs);
+	if (shadow_gdt[i] != sd) {
+		shadow_gdt[i] = sd;
+		rc->sdt_generation++;
+	}
+}
+
+static void
+copy_all_slots(struct vm *vm)
+{
+	unsigned i;
+
+	vm->rc.shown_user_cs = 0;
+	for (i = 0; i < SDT_GUEST_MAX; i++)
+		copy_slot(vm, i);
+}
+
+/*
+ * The guest slots with a byte in [off, off + len) of GDT page p, as
+ * [*first, *last]; false if there are none.  Offsets are from the page's
+ * start; the table need not start on a page.
+ */
+static bool
+slots_in(const struct vm *vm, unsigned p, unsigned off, unsigned len,
+	 unsigned *first, unsigned *last)
+{
+	int64_t base = vm->vcpu.gdtr.base;
+	int64_t at = (int64_t) ROUNDDOWN(vm->vcpu.gdtr.base, PGSIZE) +
+		     (int64_t) p * PGSIZE + off - base;
+	int64_t lo = at / 8, hi = (at + len - 1) / 8;
+	int64_t n = gdt_bytes(&vm->vcpu.gdtr) / 8;
+
+	if (at + len <= 0 || lo >= n)
+		return false;
+	*first = MAX(lo, 0);
+	*last = MIN(hi, n - 1);
+	return true;
+}
+
+/* Page pg (number p) of the GDT is written too often beside the table:
+ * compare it at every entry from now on instead of taking a fault for
+ * each write.  A descriptor across the page's end is left to the trace
+ * of the next page, or, if that is not traced, to the next lgdt. */
+static void
+stop_watching(struct vm *vm, struct gdt_page *pg, unsigned p)
+{
+	uint32_t page = ROUNDDOWN(vm->vcpu.gdtr.base, PGSIZE) + p * PGSIZE;
+	uint8_t *host = gmem_page(vm, pg->gfn << PGSHIFT);
+	unsigned first, last;
+
+	shadow_watch(vm, pg->gfn, false);
+	pg->watched = false;
+	vm->rc.gdt_unwatched++;
+	if (host == NULL || !slots_in(vm, p, 0, PGSIZE, &first, &last))
+		return;
+	/* Only whole descriptors. */
+	if (vm->vcpu.gdtr.base + first * 8 < page)
+		first++;
+	if (vm->vcpu.gdtr.base + last * 8 + 8 > page + PGSIZE)
+		last--;
+	if (first > last)
+		return;
+	pg->first = first;
+	pg->last = last;
+	pg->host = (const uint64_t *) (host + (vm->vcpu.gdtr.base + first * 8 - page));
+	vm->rc.gdt_compared++;
+}
+
+void
 sdt_shadow_gdt(struct vm *vm)
 {
-	struct vdtr *g = &vm->vcpu.gdtr;
-	uint32_t n = MIN((uint32_t) g->limit + 1, SDT_GUEST_MAX * 8u) / 8;
-	struct emu_fault f;
-	uint64_t d;
-	uint32_t i;
+	watch_gdt(vm);
+	copy_all_slots(vm);
+}
 
-	/* The GDTR's base is linear: read it as the CPU would (supervisor). */
-	if (n > 1 && linear_read(vm, g->base + 8, &d, 8, 0, &f) != 0)
-		return -1;
-	for (i = 0; i < SDT_GUEST_MAX; i++) {
-		if (i == 0 || i >= n ||
-		    linear_read(vm, g->base + i * 8, &d, 8, 0, &f) != 0)
-			d = 0;
-		vm->rc.guest_gdt[i] = d;
-		shadow_gdt[i] = desc_shadow(d, MONBASE, true);
+/* The pages compared at every entry: copy what changed since the last. */
+static void
+compare_gdt(struct vm *vm)
+{
+	struct ringcomp *rc = &vm->rc;
+	const struct gdt_page *pg;
+	unsigned i;
+
+	for (pg = rc->gdt; pg < rc->gdt + rc->gdt_npages; pg++) {
+		if (pg->host == NULL)
+			continue;
+		for (i = pg->first; i <= pg->last; i++)
+			if (pg->host[i - pg->first] != rc->guest_gdt[i])
+				copy_slot(vm, i);
 	}
-	vm->rc.shown_user_cs = 0;
-	vm->rc.sdt_generation++;
-	return 0;
+}
+
+void
+sdt_follow_gdt(struct vm *vm)
+{
+	if (vm->rc.gdt_space != paging_key(&vm->vcpu) && watch_gdt(vm))
+		copy_all_slots(vm);
+	if (vm->rc.gdt_compared)
+		compare_gdt(vm);
+}
+
+void
+sdt_gdt_wrote(struct vm *vm, uint32_t gpa, unsigned len)
+{
+	struct ringcomp *rc = &vm->rc;
+	unsigned p, i, first, last;
+
+	for (p = 0; p < rc->gdt_npages; p++) {
+		if (!rc->gdt[p].watched || rc->gdt[p].gfn != gpa >> PGSHIFT)
+			continue;
+		if (!slots_in(vm, p, PGOFF(gpa), len, &first, &last)) {
+			if (++rc->gdt[p].flood >= SDT_GDT_FLOOD)
+				stop_watching(vm, &rc->gdt[p], p);
+			continue;
+		}
+		rc->gdt[p].flood = 0;
+		for (i = first; i <= last; i++)
+			copy_slot(vm, i);
+	}
+}
+
+void
+sdt_gdt_unwatch(struct vm *vm, uint32_t gfn)
+{
+	struct ringcomp *rc = &vm->rc;
+	unsigned p;
+
+	for (p = 0; p < rc->gdt_npages; p++)
+		if (rc->gdt[p].watched && rc->gdt[p].gfn == gfn)
+			stop_watching(vm, &rc->gdt[p], p);
 }
 
 /* Shadow guest slot i again, its ring-3 code hidden or not. */
@@ -110,7 +313,6 @@ static void
 reshadow(struct vm *vm, unsigned i, bool hide_user_code)
 {
 	shadow_gdt[i] = desc_shadow(vm->rc.guest_gdt[i], MONBASE, hide_user_code);
-	vm->rc.sdt_generation++;
 }
 
 void
@@ -129,6 +331,13 @@ sdt_show_user_cs(struct vm *vm, uint16_t sel)
 		return;
 	reshadow(vm, i, false);
 	rc->shown_user_cs = i;
+}
+
+void
+sdt_set_cached(int s, const struct vseg *seg)
+{
+	shadow_gdt[SDT_CACHED + s] = desc_shadow(desc_from_vseg(seg), MONBASE,
+						 false);
 }
 
 bool

@@ -8,8 +8,11 @@
  * the monitor.  Adams & Agesen, section 2.3 ("shadow structures") and
  * 3.2 (segment truncation).
  *
- * The top slots of the shadow GDT are the monitor's own: a guest selector
- * naming one gets a fault, as it would on a GDT that ends earlier.
+ * The top slots of the shadow GDT are the monitor's own: six hold the
+ * descriptors of guest segment registers that no guest slot holds any
+ * more (vmm/ringcomp/ringcomp.c), three the monitor's segments and TSS.
+ * A guest GDT that reaches them (a limit above 0xff8f) is shadowed
+ * only below them.
  */
 #ifndef VMM_RINGCOMP_SHADOWDT_H
 #define VMM_RINGCOMP_SHADOWDT_H
@@ -17,12 +20,20 @@
 /* 8192 descriptors: as many as any GDTR limit can reach. */
 #define SDT_NDESC	8192
 /* Slots the guest may use: its GDT is shadowed up to here. */
-#define SDT_GUEST_MAX	8184
+#define SDT_GUEST_MAX	8178
+/* Six slots, one per segment register (enum sreg), for a register's own
+ * descriptor when the guest's table no longer holds it. */
+#define SDT_CACHED	8178
 /* The monitor's slots (selectors, RPL 0). */
 #define SDT_MON_CS	(8184 << 3)	/* monitor code, ring 0 */
 #define SDT_MON_DS	(8185 << 3)	/* monitor data and stack, ring 0 */
 #define SDT_MON_TSS	(8186 << 3)	/* the monitor's TSS: ss0:esp0, no I/O bitmap */
 
+/* Pages the shadowed part of a GDT can touch: 64 KB, not page-aligned. */
+#define SDT_GDT_PAGES	17
+/* Writes in a row to a GDT page that change no descriptor, after which the
+ * page is compared at each entry rather than traced. */
+#define SDT_GDT_FLOOD	16
 /* Vectors the monitor's IDT has gates for: exceptions, host IRQs, 48. */
 #define MIDT_NVEC	49
 
@@ -31,6 +42,7 @@
 #include "kern/mmu.h"
 
 struct vm;
+struct vseg;
 
 /* The tables themselves: world.S loads them on the way into the guest. */
 extern uint64_t shadow_gdt[SDT_NDESC];
@@ -48,10 +60,30 @@ void sdt_init(uint32_t esp0);
  * @brief Shadow the guest's GDT (at the start, and after each lgdt):
  * every descriptor the guest's GDTR reaches, up to SDT_GUEST_MAX, through
  * desc_shadow() with ring-3 code hidden; the rest of the guest's slots
- * are cleared.
- * @return 0, or -1 if the table is not mapped (the CPU's \#PF)
+ * are cleared, as are those on pages the guest has not mapped (a load of
+ * one faults to the monitor, which emulates it from the guest's table).
+ * The frames the table lies in are watched from then on.
  */
-int sdt_shadow_gdt(struct vm *vm);
+void sdt_shadow_gdt(struct vm *vm);
+
+/**
+ * @brief Keep the shadow GDT coherent across a change of the guest's
+ * paging: if its GDT now lies in other frames, watch those and shadow it
+ * again.  Cheap when nothing changed; called on every entry.
+ */
+void sdt_follow_gdt(struct vm *vm);
+
+/**
+ * @brief The guest wrote [@p gpa, @p gpa + @p len), within one page of a
+ * watched frame: shadow again the descriptors of its GDT there.
+ */
+void sdt_gdt_wrote(struct vm *vm, uint32_t gpa, unsigned len);
+
+/**
+ * @brief Stop watching frame @p gfn of the GDT; its descriptors are
+ * compared on each entry from now on (sdt_follow_gdt).
+ */
+void sdt_gdt_unwatch(struct vm *vm, uint32_t gfn);
 
 /**
  * @brief Make the guest's code segment @p sel present in the shadow GDT
@@ -63,6 +95,12 @@ int sdt_shadow_gdt(struct vm *vm);
  * enter ring 3 on the one descriptor it shows here.
  */
 void sdt_show_user_cs(struct vm *vm, uint16_t sel);
+
+/**
+ * @brief Put segment register @p s's descriptor @p seg, shadowed, into
+ * its SDT_CACHED slot, for the world switch to load.
+ */
+void sdt_set_cached(int s, const struct vseg *seg);
 
 /**
  * @brief Whether selector @p sel may be put into segment register @p seg

@@ -10,14 +10,18 @@
  * meaning of each trap:
  *
  *	host IRQ vector		a host device: the host's handler takes it
- *	#PF, guest paging on	the shadow MMU's (vmm/shadow_fault.c)
+ *	#PF, guest paging on	the shadow MMU's (vmm/shadow_fault.c), as for
+ *				paging off on a frame the shadow GDT watches
  *	#GP			a privileged instruction, I/O, int n, a segment
  *				limit: emulate
  *	#NP			a descriptor the shadow GDT hides (the guest's
  *				iret to ring 3): emulate
- *	#PF, guest paging off	an address beyond guest RAM: emulate
+ *	#PF, guest paging off	an address beyond guest RAM or in the
+ *				monitor's range: emulate
  *	#UD			an instruction the guest's CPU has and ours
  *				lacks: emulate
+ *	#TS			an iret with NT set, a task return: the
+ *				monitor's TSS has no back link; emulate
  *	any other exception	the guest's own (a divide error): reflect it
  *
  * Everything else - the run loop, the emulation, the page-fault policy,
@@ -28,25 +32,28 @@
 #include "kern/printf.h"
 #include "kern/trap.h"
 #include "kern/mmu.h"
+#include "kern/memlayout.h"
 #include "vmm/vm.h"
 #include "vmm/ringcomp/ringcomp.h"
 #include "vmm/te/te.h"
 
 /* What a trap at this vector means for a guest run as it is. */
 static enum vm_exit_reason
-reason_of(const struct vm *vm, const struct vm_exit *x)
+reason_of(struct vm *vm, const struct vm_exit *x)
 {
 	unsigned vec = x->vector;
 
 	if (vec >= IRQ_OFFSET && vec < IRQ_OFFSET + NIRQS)
 		return EXIT_HOST_IRQ;
-	if (vec == T_PGFLT && (vm->vcpu.cr0 & CR0_PG))
+	if (vec == T_PGFLT && ((vm->vcpu.cr0 & CR0_PG) ||
+			       shadow_watched(vm, x->la >> PGSHIFT)))
 		return EXIT_PAGE_FAULT;
 	switch (vec) {
 	case T_GPFLT:
 	case T_SEGNP:
 	case T_PGFLT:
 	case T_ILLOP:
+	case T_TSS:
 		return EXIT_EMULATE;
 	}
 	return EXIT_EXCEPTION;
@@ -77,4 +84,6 @@ const struct engine te_engine = {
 	.inject = rc_deliver,
 	.print_stats = te_print_stats,
 	.load_dtr = rc_load_dtr,
+	.watched_write = rc_watched_write,
+	.unwatch = rc_unwatch,
 };

@@ -11,6 +11,7 @@
 #include "kern/printf.h"
 #include "kern/console.h"
 #include "kern/pmap.h"
+#include "kern/x86.h"
 #include "vmm/vm.h"
 #include "vmm/bootmods.h"
 #include "vmm/board.h"
@@ -22,6 +23,31 @@ console_out(void *arg, uint8_t c)
 	(void) arg;
 	if (c != '\r')
 		cons_putc(c);
+}
+
+/*
+ * The host's own clock, for the guest's to start from: natively a guest
+ * reads today's date, so it must here too.  Read once the update in
+ * progress (if any) is over.
+ */
+static uint64_t
+host_time(void)
+{
+	static const uint8_t regs[] = { 0x00, 0x02, 0x04, 0x07, 0x08, 0x09, 0x0B, 0x32 };
+	uint8_t cmos[0x33];
+	unsigned i;
+
+	memset(cmos, 0, sizeof(cmos));
+	for (i = 0; i < 1000000; i++) {
+		outb(0x70, 0x0A);
+		if (!(inb(0x71) & 0x80))
+			break;
+	}
+	for (i = 0; i < sizeof(regs); i++) {
+		outb(0x70, regs[i]);
+		cmos[regs[i]] = inb(0x71);
+	}
+	return vrtc_unix_time(cmos);
 }
 
 /*
@@ -59,6 +85,7 @@ board_setup(struct vm *vm)
 
 	memset(&cfg, 0, sizeof(cfg));
 	cfg.ram_bytes = vm->ram;
+	cfg.rtc_epoch = host_time();
 	cfg.console_out = console_out;
 	attach_disk(&cfg.disk[1]);
 	if (vplat_init(&vm->plat, &cfg) < 0)

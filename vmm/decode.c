@@ -201,6 +201,7 @@ static const struct opdesc twobyte[256] = {
 	[0xb3] = OK(M | RMRW, I_NONE),				/* btr */
 	[0xb4 ... 0xb5] = MEMONLY(RMR | INSN_SEGLOAD, I_NONE),	/* lfs, lgs */
 	[0xb6 ... 0xb7] = OK(M | RMR, I_NONE),			/* movzx */
+	[0xb8] = OK(M | RMR, I_NONE),				/* popcnt (f3 only) */
 	[0xba] = GROUP(0, I_B),					/* group 8 */
 	[0xbb] = OK(M | RMRW, I_NONE),				/* btc */
 	[0xbc ... 0xbd] = OK(M | RMR, I_NONE),			/* bsf, bsr */
@@ -615,6 +616,9 @@ insn_decode(struct insn *in, const uint8_t *p, size_t avail)
 			return DECODE_UNDEF;
 		break;
 	}
+	/* 0f b8 is popcnt with f3; without, the Itanium's jmpe: #UD here */
+	if (in->map == MAP_0F && in->op == 0xb8 && !(in->prefixes & PFX_REP))
+		return DECODE_UNDEF;
 	/* mov to/from cr1, cr5-7, dr with no such register: #UD */
 	if (in->map == MAP_0F && (in->op == 0x20 || in->op == 0x22) &&
 	    (in->reg == 1 || in->reg > 4))

@@ -210,7 +210,7 @@ far_ret(struct emu *e)
 	uint32_t eip, sel, esp, ss, extra = e->in->op == 0xca ? e->in->imm : 0;
 	struct vseg cs;
 	uint64_t d;
-	int r, s;
+	int r;
 
 	if ((r = emu_read(e, SEG_SS, e->gpr[REG_ESP], size, &eip)) ||
 	    (r = emu_read(e, SEG_SS, e->gpr[REG_ESP] + size, 2, &sel)))
@@ -246,16 +246,7 @@ far_ret(struct emu *e)
 	}
 	e->gpr[REG_ESP] = esp + extra;
 	enter(e, sel, d, eip, rpl);
-	/* Data segments the outer ring may not use become null. */
-	for (s = 0; s < NSREGS; s++) {
-		uint16_t a = v->seg[s].attr;
-
-		if (s == SEG_CS || s == SEG_SS ||
-		    (ATTR_TYPE(a) & (STA_X | STA_C)) == (STA_X | STA_C))
-			continue;
-		if (ATTR_DPL(a) < rpl)
-			v->seg[s] = (struct vseg) { 0 };
-	}
+	emu_null_inner_segments(v, rpl);
 	return EMU_DONE;
 }
 

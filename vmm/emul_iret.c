@@ -56,6 +56,16 @@ return_ss(struct emu *e, uint32_t sel, int rpl, struct vseg *ss)
 	return 0;
 }
 
+/* The end of a return to outer ring rpl: its stack and its CPL. */
+static void
+to_outer_ring(struct emu *e, unsigned rpl, const struct vseg *ss, uint32_t esp)
+{
+	e->v->seg[SEG_SS] = *ss;
+	e->gpr[REG_ESP] = esp;
+	e->v->cpl = rpl;
+	emu_null_inner_segments(e->v, rpl);
+}
+
 int
 emu_iret(struct emu *e)
 {
@@ -98,21 +108,7 @@ emu_iret(struct emu *e)
 	emu_load_eflags(e, fl, 4);	/* by the old CPL's rules */
 	e->eip = eip;
 	v->seg[SEG_CS] = cs;
-	if (rpl > v->cpl) {
-		v->seg[SEG_SS] = ss;
-		e->gpr[REG_ESP] = esp;
-		v->cpl = rpl;
-		/* data segments the new ring may not use become null */
-		for (int s = 0; s < NSREGS; s++) {
-			uint16_t a = v->seg[s].attr;
-			bool conforming_code = (a & (ATTR_CODE | ATTR_CONFORM)) ==
-					       (ATTR_CODE | ATTR_CONFORM);
-
-			if (s == SEG_CS || s == SEG_SS || conforming_code)
-				continue;
-			if (ATTR_DPL(a) < rpl)
-				v->seg[s] = (struct vseg) { 0 };
-		}
-	}
+	if (rpl > v->cpl)
+		to_outer_ring(e, rpl, &ss, esp);
 	return EMU_DONE;
 }

@@ -77,6 +77,20 @@ emu_load_seg(struct emu *e, int seg, uint16_t sel)
 	return EMU_DONE;
 }
 
+void
+emu_null_inner_segments(struct vcpu *v, unsigned rpl)
+{
+	for (int s = 0; s < NSREGS; s++) {
+		uint16_t a = v->seg[s].attr;
+
+		if (s == SEG_CS || s == SEG_SS ||
+		    (ATTR_TYPE(a) & (STA_X | STA_C)) == (STA_X | STA_C))
+			continue;
+		if (ATTR_DPL(a) < rpl)
+			v->seg[s] = (struct vseg) { 0 };
+	}
+}
+
 /* lds, les, lss, lfs, lgs: offset then selector from memory. */
 static int
 load_far_pointer(struct emu *e, int seg)

@@ -1,12 +1,18 @@
 /*
- * emul_string.c - movs, stos, lods, ins, outs, with or without rep.
+ * emul_string.c - movs, cmps, stos, lods, scas, ins, outs, with or
+ * without rep, repe or repne.
  *
- * Paper section 2: the IDE driver moves sectors with `rep insl`, and
- * drivers fill device memory with `rep stos`; each must be emulated in
- * full.  A rep instruction is a loop the CPU may interrupt between
- * iterations: a fault in the middle leaves ECX, ESI and EDI describing
- * the iterations done and EIP at the instruction, so we commit the
- * registers after every iteration, as the CPU does.
+ * Paper section 2: the IDE driver moves sectors with `rep insl`, drivers
+ * fill or copy device memory with `rep stos` and `rep movs`, and a kernel
+ * clears a page table it is building with `rep stosl` while the shadow
+ * still traces it (section 2.4); each must be emulated in full.  A rep
+ * instruction is a loop the CPU may interrupt between iterations: a
+ * fault in the middle leaves ECX, ESI and EDI describing the iterations
+ * done and EIP at the instruction, so we commit the registers after
+ * every iteration, as the CPU does.  cmps and scas set the flags of a
+ * cmp (source minus destination) and, under repe/repne, end the loop
+ * on the first unequal or equal element.  On the other five, f3 is rep;
+ * f2, which the SDM does not define there, is taken as rep as well.
  */
 #include "vmm/emul_int.h"
 #include "kern/mmu.h"
@@ -36,7 +42,7 @@ step(struct emu *e, int size, int32_t delta)
 {
 	const struct insn *in = e->in;
 	uint16_t port = e->gpr[REG_EDX];
-	uint32_t v;
+	uint32_t v, w;
 	int err;
 
 	switch (in->op) {
@@ -51,6 +57,20 @@ step(struct emu *e, int size, int32_t delta)
 		if ((err = emu_write(e, SEG_ES, areg(e, REG_EDI), size,
 				     emu_getreg(e, REG_EAX, size))))
 			return err;
+		areg_add(e, REG_EDI, delta);
+		return 0;
+	case 0xa6: case 0xa7:				/* cmps: seg:[esi] - es:[edi] */
+		if ((err = emu_read(e, in->seg, areg(e, REG_ESI), size, &v)) ||
+		    (err = emu_read(e, SEG_ES, areg(e, REG_EDI), size, &w)))
+			return err;
+		alu(ALU_CMP, v, w, size, &e->eflags);
+		areg_add(e, REG_ESI, delta);
+		areg_add(e, REG_EDI, delta);
+		return 0;
+	case 0xae: case 0xaf:				/* scas: acc - es:[edi] */
+		if ((err = emu_read(e, SEG_ES, areg(e, REG_EDI), size, &w)))
+			return err;
+		alu(ALU_CMP, emu_getreg(e, REG_EAX, size), w, size, &e->eflags);
 		areg_add(e, REG_EDI, delta);
 		return 0;
 	case 0xac: case 0xad:				/* lods */
@@ -76,7 +96,19 @@ step(struct emu *e, int size, int32_t delta)
 		areg_add(e, REG_ESI, delta);
 		return 0;
 	}
-	return emu_unhandled(e, "cmps/scas not emulated");
+	return emu_unhandled(e, "string instruction not emulated");
+}
+
+/* After an iteration of repe/repne cmps or scas: has ZF ended the loop? */
+static bool
+rep_ends(struct emu *e)
+{
+	const struct insn *in = e->in;
+	bool zf = e->eflags & FL_ZF;
+
+	if (in->op != 0xa6 && in->op != 0xa7 && in->op != 0xae && in->op != 0xaf)
+		return false;
+	return (in->prefixes & PFX_REP) ? !zf : zf;
 }
 
 int
@@ -104,6 +136,10 @@ emu_string(struct emu *e)
 		if ((err = step(e, size, delta)))
 			return err;
 		areg_add(e, REG_ECX, -1);
+		if (rep_ends(e)) {
+			e->eip = next;
+			return EMU_DONE;
+		}
 		emu_commit(e);
 		if (!(in->flags & INSN_IO) && e->ops->rep_stop &&
 		    e->ops->rep_stop(e->ctx))

@@ -64,8 +64,8 @@ emu_setreg(struct emu *e, int r, int size, uint32_t val)
  * ------------------------------------------------------------------------ */
 
 /* Check seg:off..off+size-1 against the segment's limit; the linear address. */
-static int
-seg_check(struct emu *e, int seg, uint32_t off, int size, uint32_t *la)
+int
+emu_linear(struct emu *e, int seg, uint32_t off, int size, uint32_t *la)
 {
 	const struct vseg *s = &e->v->seg[seg];
 	uint32_t last = off + size - 1;
@@ -104,7 +104,7 @@ emu_read(struct emu *e, int seg, uint32_t off, int size, uint32_t *val)
 	uint32_t la;
 	int r;
 
-	if ((r = seg_check(e, seg, off, size, &la)) || (r = emu_read_lin(e, la, b, size)))
+	if ((r = emu_linear(e, seg, off, size, &la)) || (r = emu_read_lin(e, la, b, size)))
 		return r;
 	*val = b[0] | b[1] << 8 | b[2] << 16 | (uint32_t) b[3] << 24;
 	return 0;
@@ -117,7 +117,7 @@ emu_write(struct emu *e, int seg, uint32_t off, int size, uint32_t val)
 	uint32_t la;
 	int r;
 
-	if ((r = seg_check(e, seg, off, size, &la)))
+	if ((r = emu_linear(e, seg, off, size, &la)))
 		return r;
 	return emu_write_lin(e, la, b, size);
 }
@@ -182,9 +182,50 @@ emu_commit(struct emu *e)
 	e->v->eip = e->eip;
 }
 
+bool
+emu_cpu_has(struct emu *e, uint32_t leaf, int reg, int bit)
+{
+	uint32_t out[4] = { 0 };
+
+	if (!e->ops->cpuid)
+		return false;
+	/* Past the highest leaf a CPU answers with another leaf's data. */
+	e->ops->cpuid(e->ctx, leaf & 0x80000000, 0, out);
+	if (out[0] < leaf)
+		return false;
+	e->ops->cpuid(e->ctx, leaf, 0, out);
+	return (out[reg] >> bit) & 1;
+}
+
 /* ------------------------------------------------------------------------
  * Entry points
  * ------------------------------------------------------------------------ */
+
+/* Arithmetic and logic (emul_arith.c), rather than moves (emul_mem.c)? */
+static bool
+arith(const struct insn *in)
+{
+	if (in->map == MAP_0F) {
+		switch (in->op) {
+		case 0xa3: case 0xa4: case 0xa5: case 0xab: case 0xac: case 0xad:
+		case 0xaf: case 0xb3: case 0xb8: case 0xba: case 0xbb: case 0xbc:
+		case 0xbd:
+			return true;
+		}
+		return false;
+	}
+	if (in->op < 0x40)
+		return (in->op & 7) < 6;	/* not push/pop of a segment, daa.. */
+	switch (in->op) {
+	case 0x40 ... 0x4f: case 0x69: case 0x6b: case 0x80 ... 0x85:
+	case 0xa8: case 0xa9: case 0xc0: case 0xc1: case 0xd0 ... 0xd3:
+	case 0xf6: case 0xf7: case 0xfe:
+		return true;
+	case 0xff:
+		return in->reg < 2;		/* inc, dec */
+	}
+	return false;
+}
 
 /* Which file knows the instruction. */
 static int
@@ -211,7 +252,7 @@ dispatch(struct emu *e)
 		case 0xe4 ... 0xe7: case 0xec ... 0xef:
 			return emu_priv_insn(e);
 		}
-		return emu_mem_insn(e);
+		return arith(in) ? emu_arith_insn(e) : emu_mem_insn(e);
 	}
 	switch (in->op) {
 	case 0x00: case 0x01: case 0x06: case 0x20 ... 0x23:
@@ -219,7 +260,7 @@ dispatch(struct emu *e)
 	case 0x08: case 0x09: case 0x30: case 0x31: case 0x32: case 0xa2:
 		return emu_priv_insn(e);
 	}
-	return emu_mem_insn(e);
+	return arith(in) ? emu_arith_insn(e) : emu_mem_insn(e);
 }
 
 int

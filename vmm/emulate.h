@@ -99,10 +99,10 @@ struct emu_ops {
 	uint64_t (*rdtsc)(void *ctx);
 
 	/*
-	 * After each completed iteration of a rep movs or stos (not ins or
-	 * outs): true ends the emulation there, EIP left on the instruction
-	 * and ECX counting what remains, so that the guest carries on with
-	 * it itself, as after an interrupt.  NULL: never.
+	 * After each completed iteration of a rep string instruction other
+	 * than ins and outs: true ends the emulation there, EIP left on the
+	 * instruction and ECX counting what remains, so that the guest
+	 * carries on with it itself, as after an interrupt.  NULL: never.
 	 */
 	bool (*rep_stop)(void *ctx);
 };

@@ -200,6 +200,68 @@ Test(decode_cs, guest_xv6_user)
 	cr_assert_gt(w.insns, 1000);
 }
 
+/*
+ * The test guests.  conf_emul has a function of its own for every form
+ * the emulator carries out, so walking it checks each form decodes.
+ */
+Test(decode_cs, test_guests)
+{
+	static const char *const guests[] = { "conf_emul", "privsuite", "shadowsuite", "pgdetect" };
+	struct walk w = { 0 };
+	char rel[64];
+
+	for (size_t i = 0; i < sizeof(guests) / sizeof(guests[0]); i++) {
+		snprintf(rel, sizeof(rel), "grade/guests/%s", guests[i]);
+		walk_or_skip(rel, &w);
+	}
+	cr_assert_gt(w.funcs, 400, "conf_emul's forms are functions: %d functions", w.funcs);
+}
+
+/*
+ * Forms the emulator carries out that no guest above contains, each
+ * with the length the SDM gives it: the decoder and Capstone must agree.
+ */
+Test(decode_cs, emulated_forms)
+{
+	static const struct { const char *b; int len; } forms[] = {
+		{ "\x04\x7f", 2 }, { "\x15\x78\x56\x34\x12", 5 },	/* add $, %al; adc $, %eax */
+		{ "\x66\x3d\x34\x12", 4 }, { "\xa8\x01", 2 },		/* cmp $, %ax; test $, %al */
+		{ "\xa9\x01\x00\x00\x80", 5 }, { "\x47", 1 },		/* test $, %eax; inc %edi */
+		{ "\x66\x4b", 2 }, { "\x96", 1 }, { "\x90", 1 },		/* dec %bx; xchg; nop */
+		{ "\xb4\x99", 2 }, { "\x66\xbe\xcd\xab", 4 },		/* mov $, %ah; mov $, %si */
+		{ "\x8d\x44\xb3\x10", 4 }, { "\x66\x67\x8d\x10", 4 },	/* lea */
+		{ "\x0f\x1f\x44\x00\x00", 5 }, { "\x0f\x18\x0b", 3 },	/* nopl, prefetcht0 */
+		{ "\x66\x0f\xa0", 3 }, { "\x0f\xa8", 2 },			/* push %fs, %gs */
+		{ "\x50", 1 }, { "\x5c", 1 }, { "\x6a\xfe", 2 },		/* push, pop %esp, push $ */
+		{ "\x60", 1 }, { "\x61", 1 }, { "\xc9", 1 },		/* pusha, popa, leave */
+		{ "\xc8\x10\x00\x00", 4 }, { "\xe8\x10\x00\x00\x00", 5 },	/* enter, call */
+		{ "\xc3", 1 }, { "\xc2\x08\x00", 3 }, { "\xcb", 1 },	/* ret, ret $, lret */
+		{ "\xca\x08\x00", 3 }, { "\xff\x23", 2 },			/* lret $, jmp * */
+		{ "\xf3\x0f\xbd\x13", 4 }, { "\x66\xf3\x0f\xb8\x13", 5 },	/* lzcnt, popcnt */
+		{ "\x0f\xc1\xd2", 3 }, { "\xf0\x0f\xc7\x0e", 4 },	/* xadd, cmpxchg8b */
+		{ "\x66\x0f\xa5\x13", 4 }, { "\x0f\xad\x13", 3 },	/* shld, shrd %cl */
+		{ "\xc1\x23\x01", 3 }, { "\xd2\x3b", 2 },			/* shl $1, sar %cl */
+		{ "\x0f\xae\x3b", 3 }, { "\x0f\xc3\x0b", 3 },		/* clflush, movnti */
+		{ "\x0f\x94\xc4", 3 }, { "\x66\x0f\x44\x0b", 4 },	/* sete %ah, cmove */
+		{ "\xf3\xa6", 2 }, { "\xf2\xae", 2 }, { "\x66\xf2\xaf", 3 },	/* repe cmps, repne scas */
+		{ "\x67\xa4", 2 }, { "\xd7", 1 }, { "\x62\x0b", 2 },	/* movs, xlat, bound */
+		{ "\x63\x13", 2 }, { "\x8c\xea", 2 },			/* arpl, mov %gs */
+	};
+	cs_insn *ci = cs_malloc(cs);
+
+	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
+		const uint8_t *b = (const uint8_t *) forms[i].b;
+		struct insn in;
+		int got = insn_decode(&in, b, forms[i].len);
+
+		cr_assert_eq(got, forms[i].len, "%s: decoded length %d, want %d",
+			     hex(b, forms[i].len), got, forms[i].len);
+		cr_assert_eq(cs_len(b, forms[i].len, ci), forms[i].len, "%s: capstone's length",
+			     hex(b, forms[i].len));
+	}
+	cs_free(ci, 1);
+}
+
 /* ------------------------------------------------------------------------
  * Random bytes
  * ------------------------------------------------------------------------ */

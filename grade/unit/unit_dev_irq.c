@@ -248,17 +248,108 @@ Test(dev_pit, latch_and_readback, .init = boot,
 }
 
 Test(dev_pit, channel2_gate_and_port61, .init = boot,
-    .description = "PIT: channel 2 counts only with port 0x61's gate, OUT visible in bit 5")
+    .description = "PIT: channel 2's OUT in port 0x61's bit 5; mode 0 counts whatever the gate says, as on QEMU")
 {
 	outb(0x43, 0xB0);			/* channel 2, lo/hi, mode 0 */
 	outb(0x42, 0xFF);
 	outb(0x42, 0x00);			/* 255 clocks, about 214 us */
+	cr_assert_eq(inb(0x61) & 0x20, 0, "OUT2 high right after the count was loaded");
 	advance(1 * MS);
-	cr_assert_eq(inb(0x61) & 0x20, 0, "OUT2 high with the gate closed");
+	cr_assert_eq(inb(0x61) & 0x20, 0x20, "OUT2 still low after terminal count with the gate low");
 	outb(0x61, 0x01);
-	cr_assert_eq(inb(0x61) & 0x20, 0, "OUT2 high right after the gate opened");
-	advance(300000);
-	cr_assert_eq(inb(0x61) & 0x20, 0x20, "OUT2 still low after terminal count");
+	cr_assert_eq(inb(0x61) & 0x20, 0x20, "a rising gate restarted mode 0");
+	outb(0x61, 0x00);
+	outb(0x43, 0xB4);			/* mode 2: a rising gate restarts it */
+	outb(0x42, 0x50);
+	outb(0x42, 0xC3);			/* 50000 */
+	advance(10 * MS);
+	outb(0x61, 0x01);
+	outb(0x43, 0x80);
+	cr_assert_eq(inb(0x42) | inb(0x42) << 8, 50000, "mode 2 not restarted by the rising gate");
+}
+
+Test(dev_pit, port61_bits, .init = boot,
+    .description = "PIT: port 0x61 reads back only the gate and speaker bits; the refresh bit flips on every read")
+{
+	uint8_t a, b;
+	int i;
+
+	outb(0x61, 0x0F);
+	cr_assert_eq(inb(0x61) & 0xCF, 0x03, "port 0x61 %#x after writing 0x0F", inb(0x61));
+	outb(0x61, 0x00);
+	a = inb(0x61) & 0x10;
+	for (i = 0; i < 8; i++) {
+		b = inb(0x61) & 0x10;
+		cr_assert_neq(a, b, "read %d: the refresh bit did not flip", i);
+		a = b;
+	}
+}
+
+Test(dev_pit, status_bcd_control, .init = boot,
+    .description = "PIT: the status byte has no null count; BCD is reported but counts in binary; 0x43 reads 0")
+{
+	uint16_t v;
+
+	cr_assert_eq(inb(0x43), 0, "the control port reads %#x", inb(0x43));
+	outb(0x43, 0xB0);
+	outb(0x43, 0xE8);			/* read-back: channel 2's status */
+	cr_assert_eq(inb(0x42) & 0x7F, 0x30, "status with no count loaded: null count shown");
+	outb(0x43, 0xB1);			/* mode 0, BCD */
+	outb(0x42, 0x00);
+	outb(0x42, 0x10);
+	outb(0x43, 0xE8);
+	cr_assert_eq(inb(0x42) & 0x3F, 0x31, "status's BCD bit");
+	advance(10000);				/* 11 clocks */
+	outb(0x43, 0x80);
+	v = inb(0x42);
+	v |= inb(0x42) << 8;
+	cr_assert_eq(v, 0x1000 - 11, "count %#x: BCD 1000 counted as binary 0x1000", v);
+}
+
+/* ---------------------------------------------------------------- 8259: ELCR */
+
+static uint8_t
+irr0(void)
+{
+	outb(0x20, 0x0A);
+	return inb(0x20);
+}
+
+Test(dev_pic, elcr, .init = boot,
+    .description = "8259: the ELCR (0x4D0/0x4D1) makes inputs level-triggered; IRQ 0, 1, 2, 8, 13 stay edge")
+{
+	pic_setup(0xFF, 0xFF);
+	cr_assert_eq(inb(0x4D0) | inb(0x4D1) << 8, 0, "ELCR %#x at reset", inb(0x4D0) | inb(0x4D1) << 8);
+	outb(0x4D0, 0xFF);
+	outb(0x4D1, 0xFF);
+	cr_assert_eq(inb(0x4D0) | inb(0x4D1) << 8, 0xDEF8, "writable ELCR bits");
+	outb(0x4D0, 0x10);			/* IRQ 4 level */
+	outb(0x4D1, 0x00);
+	outb(0x3FB, 0x03);
+	outb(0x3F9, 0x02);			/* THR empty: the line rises */
+	cr_assert(irr0() & 0x10, "IRR without the raised level line");
+	(void) inb(0x3FA);			/* IIR read: the line falls */
+	cr_assert_eq(irr0() & 0x10, 0, "a level-triggered IRR did not follow the line down");
+	outb(0x3F8, 'x');			/* and rises again */
+	outb(0x21, 0xEF);
+	expect_take(0x24, "the level-triggered UART");
+	cr_assert(irr0() & 0x10, "still asserted after INTA: IRR must ask again");
+	outb(0x20, 0x20);
+	outb(0x4D0, 0x00);
+	cr_assert(irr0() & 0x10, "an ELCR write changed IRR");
+	outb(0x3F9, 0);
+}
+
+Test(dev_pic, ltim_ignored, .init = boot,
+    .description = "8259: ICW1's level bit is ignored, as on QEMU: IRR keeps an edge after the line falls")
+{
+	outb(0x20, 0x19); outb(0x21, 0x20); outb(0x21, 0x04); outb(0x21, 0x01);
+	outb(0x21, 0xFF);
+	outb(0x3FB, 0x03);
+	outb(0x3F9, 0x02);
+	(void) inb(0x3FA);
+	cr_assert(irr0() & 0x10, "IRR forgot the edge: ICW1's LTIM was honoured");
+	outb(0x3F9, 0);
 }
 
 /* ---------------------------------------------------------------- LAPIC */

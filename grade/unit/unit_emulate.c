@@ -505,7 +505,7 @@ Test(emulate, segment_pop_and_far_pointer)
 
 Test(emulate, unhandled_has_reason)
 {
-	cr_assert_eq(fk_run(&v, "\x0f\xaf\xc1", &ev), EMU_UNHANDLED);	/* imul */
+	cr_assert_eq(fk_run(&v, "\xd9\x00", &ev), EMU_UNHANDLED);	/* flds (%eax) */
 	cr_assert_not_null(ev.reason);
 	cr_assert_eq(v.eip, CODE);
 	cr_assert_str_eq(emu_result_name(EMU_HALT), "halt");

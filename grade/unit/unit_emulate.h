@@ -2,9 +2,11 @@
  * unit_emulate.h - a fake machine for the emulator's unit tests.
  *
  * A flat guest with 64 KB of memory at linear 0, one page (FAULT_PAGE)
- * that is not present, an MMIO-like page whose accesses are logged, and
- * ports that log what was written and return a known pattern.  Shared by
- * unit_emulate*.c; everything is static so each file has its own copy.
+ * that is not present, one (RO_PAGE) that can be read but not written,
+ * a log of every memory access (so a test can see how an operand was
+ * read and written, as a device would), and ports that log what was
+ * written and return a known pattern.  Shared by unit_emulate*.c;
+ * everything is static so each file has its own copy.
  */
 #ifndef GRADE_UNIT_UNIT_EMULATE_H
 #define GRADE_UNIT_UNIT_EMULATE_H
@@ -21,6 +23,8 @@
 #define FL_ARITH	(FL_CF | FL_PF | FL_AF | FL_ZF | FL_SF | FL_OF)
 #define MEMSIZE		0x10000
 #define FAULT_PAGE	0xf000	/* reads and writes here raise #PF */
+#define RO_PAGE		0xd000	/* writes here raise #PF (present, read-only) */
+#define NACC		64	/* memory accesses the log keeps */
 #define CODE		0x1000	/* where test instructions are placed */
 
 static struct fake {
@@ -32,7 +36,17 @@ static struct fake {
 	uint32_t last_cr_val;
 	int dtr_loads;
 	uint32_t invlpg;
+	struct { uint32_t la; unsigned size; bool write; } acc[NACC];
+	int nacc;
 } fk;
+
+static void
+fk_log(uint32_t la, unsigned size, bool write)
+{
+	if (fk.nacc < NACC)
+		fk.acc[fk.nacc] = (typeof(fk.acc[0])) { la, size, write };
+	fk.nacc++;
+}
 
 static int
 fk_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
@@ -41,6 +55,7 @@ fk_read(void *ctx, uint32_t la, void *buf, unsigned size, struct emu_fault *f)
 		*f = (struct emu_fault) { .vector = T_PGFLT, .has_err = true, .err = 0, .cr2 = la };
 		return -1;
 	}
+	fk_log(la, size, false);
 	memcpy(buf, fk.mem + la, size);
 	return 0;
 }
@@ -53,6 +68,13 @@ fk_write(void *ctx, uint32_t la, const void *buf, unsigned size, struct emu_faul
 					  .cr2 = la };
 		return -1;
 	}
+	if ((la & ~0xfffu) == RO_PAGE || ((la + size - 1) & ~0xfffu) == RO_PAGE) {
+		*f = (struct emu_fault) { .vector = T_PGFLT, .has_err = true,
+					  .err = FEC_WR | FEC_PR,
+					  .cr2 = (la & ~0xfffu) == RO_PAGE ? la : RO_PAGE };
+		return -1;
+	}
+	fk_log(la, size, true);
 	memcpy(fk.mem + la, buf, size);
 	return 0;
 }
@@ -94,6 +116,9 @@ fk_invlpg(void *ctx, uint32_t la)
 	fk.invlpg = la;
 }
 
+/* Leaves 1 and up echo the question; leaf 1 says CMPXCHG8B, CMOV,
+ * CLFLUSH, SSE2 and POPCNT are there; the highest leaves are 7 and
+ * 0x80000001. */
 static void
 fk_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 {
@@ -101,6 +126,12 @@ fk_cpuid(void *ctx, uint32_t leaf, uint32_t sub, uint32_t out[4])
 	out[1] = sub;
 	out[2] = 0x1234;
 	out[3] = 0x5678;
+	if (leaf == 0 || leaf == 0x80000000)
+		out[0] = leaf + (leaf ? 1 : 7);
+	if (leaf == 1) {
+		out[2] = 1u << 23;
+		out[3] = 1u << 8 | 1u << 15 | 1u << 19 | 1u << 26;
+	}
 }
 
 static uint64_t

@@ -193,3 +193,166 @@ Test(emulate_alu, imm_forms_and_test)
 	cr_assert(v.eflags & FL_ZF);
 	cr_assert_eq(fk_get32(DATA), 0x80);
 }
+
+/*
+ * The other encodings of the same eight operations must agree with the
+ * host too: op r/m, reg (02/03: the register is the destination), the
+ * accumulator with an immediate (04/05), and r/m with an immediate (80,
+ * 81, 83 for 16 and 32 bits; 82 is 80's alias in 32-bit code).  Each is run on the operand
+ * a and the second operand b, and compared as check_alu() does.
+ */
+static void
+check_encoding(int op, int size, int form, uint32_t a, uint32_t b, uint32_t fin)
+{
+	uint8_t code[8], *c = code;
+	uint32_t want_f = fin, want, fmask = FL_ARITH, got, m = mask(size);
+	struct emu_event ev;
+	struct vcpu v;
+
+	fk_vcpu(&v);
+	a &= m;
+	b &= m;
+	if (form == 3 && size > 1)
+		b = (uint32_t) (int32_t) (int8_t) b & m;	/* 83 sign-extends its ib */
+	if (size == 2)
+		*c++ = 0x66;
+	switch (form) {
+	case 0:				/* op (%ebx), %eax: a in %eax, b in memory */
+		*c++ = op * 8 + 2 + (size > 1);
+		*c++ = 0x03;
+		break;
+	case 1:				/* op $b, %al/%ax/%eax */
+		*c++ = op * 8 + 4 + (size > 1);
+		break;
+	case 2:				/* 80/81 op $b, (%ebx) */
+		*c++ = size > 1 ? 0x81 : (b & 1 ? 0x82 : 0x80);
+		*c++ = op << 3 | 3;
+		break;
+	default:			/* 83 op $ib, (%ebx) */
+		*c++ = 0x83;
+		*c++ = op << 3 | 3;
+		break;
+	}
+	if (form == 1 || form == 2) {
+		memcpy(c, &b, size);
+		c += size;
+	} else if (form == 3) {
+		*c++ = b;
+	}
+	v.gpr[REG_EBX] = DATA;
+	v.gpr[REG_EAX] = form <= 1 ? (0x5a5a5a5a & ~m) | a : 0x5a5a5a5a;
+	v.eflags = (v.eflags & ~FL_ARITH) | fin;
+	fk_put32(DATA, 0xa5a5a5a5);
+	memcpy(fk.mem + DATA, form == 0 ? &b : &a, size);
+	want = host_alu(op, a, b, size, &want_f);
+	if (op == 1 || op == 4 || op == 6)
+		fmask &= ~FL_AF;
+	cr_assert_eq(fk_run_len(&v, code, c - code, &ev), EMU_DONE);
+	got = form <= 1 ? v.gpr[REG_EAX] : fk_get32(DATA);
+	cr_assert_eq(got & m, want & m, "form %d op %d size %d %#x,%#x: %#x, host %#x",
+		     form, op, size, a, b, got & m, want & m);
+	cr_assert_eq(got & ~m, (form <= 1 ? 0x5a5a5a5a : 0xa5a5a5a5) & ~m,
+		     "form %d op %d size %d: bits beyond the operand changed", form, op, size);
+	if (form == 0)
+		cr_assert_eq(fk_get32(DATA), (0xa5a5a5a5 & ~m) | (b & m));
+	cr_assert_eq(v.eflags & fmask, want_f & fmask,
+		     "form %d op %d size %d %#x,%#x: flags %#x, host %#x", form, op, size,
+		     a, b, v.eflags & fmask, want_f & fmask);
+	cr_assert_eq(v.eip, CODE + (c - code));
+}
+
+Test(emulate_alu, other_encodings_against_host)
+{
+	int n = ARRAY_SIZE(edges);
+
+	for (int form = 0; form < 4; form++)
+		for (int op = 0; op < 8; op++)
+			for (int size = form == 3 ? 2 : 1; size <= 4; size *= 2)
+				for (int i = 0; i < n + 8; i++)
+					for (int j = 0; j < n + 8; j++) {
+						uint32_t a = i < n ? edges[i] : rnd();
+						uint32_t b = j < n ? edges[j] : rnd();
+
+						check_encoding(op, size, form, a, b, 0);
+						check_encoding(op, size, form, a, b, FL_ARITH);
+					}
+}
+
+/* inc, dec, not, neg of 8 and 16 bits (fe /0 /1, f6 /2 /3, and 66 ff, 66 f7). */
+static uint32_t
+host_unary_narrow(int which, int size, uint32_t a32, uint32_t *flags)
+{
+	uint64_t a = a32, f = *flags;
+
+#define U(insn) do {								\
+	if (size == 1)								\
+		__asm__ volatile("lea -128(%%rsp), %%rsp; push %[f]; popfq; " insn "b %b[a]; " \
+				 "pushfq; pop %[f]; lea 128(%%rsp), %%rsp"	\
+				 : [a] "+r" (a), [f] "+r" (f) :: "cc");		\
+	else									\
+		__asm__ volatile("lea -128(%%rsp), %%rsp; push %[f]; popfq; " insn "w %w[a]; " \
+				 "pushfq; pop %[f]; lea 128(%%rsp), %%rsp"	\
+				 : [a] "+r" (a), [f] "+r" (f) :: "cc");		\
+} while (0)
+	switch (which) {
+	case 0: U("inc"); break;
+	case 1: U("dec"); break;
+	case 2: U("not"); break;
+	case 3: U("neg"); break;
+	}
+#undef U
+	*flags = f;
+	return a;
+}
+
+Test(emulate_alu, unary_narrow_against_host)
+{
+	int n = ARRAY_SIZE(edges);
+
+	for (int size = 1; size <= 2; size++)
+		for (int w = 0; w < 4; w++)
+			for (int i = 0; i < n + 64; i++)
+				for (int cf = 0; cf < 2; cf++) {
+					uint32_t a = (i < n ? edges[i] : rnd()) & mask(size);
+					uint32_t f = cf ? FL_ARITH : 0, want, got;
+					uint8_t code[3] = { 0x66 }, *c = size == 2 ? code + 1 : code;
+					struct emu_event ev;
+					struct vcpu v;
+
+					c[0] = (w < 2 ? 0xfe : 0xf6) + (size > 1);
+					c[1] = w << 3 | 3;
+					want = host_unary_narrow(w, size, a, &f);
+					fk_vcpu(&v);
+					v.gpr[REG_EBX] = DATA;
+					v.eflags |= cf ? FL_ARITH : 0;
+					fk_put32(DATA, 0xa5a5a5a5);
+					memcpy(fk.mem + DATA, &a, size);
+					cr_assert_eq(fk_run_len(&v, code, c - code + 2, &ev), EMU_DONE);
+					got = fk_get32(DATA);
+					cr_assert_eq(got & mask(size), want & mask(size),
+						     "op %d size %d of %#x: %#x, host %#x", w, size, a,
+						     got & mask(size), want & mask(size));
+					cr_assert_eq(got & ~mask(size), 0xa5a5a5a5 & ~mask(size));
+					cr_assert_eq(v.eflags & FL_ARITH, f & FL_ARITH,
+						     "op %d size %d of %#x: flags %#x, host %#x", w,
+						     size, a, v.eflags & FL_ARITH, f & FL_ARITH);
+				}
+}
+
+/* inc and dec of a register (40-4f), 16 and 32 bits. */
+Test(emulate_alu, incdec_register)
+{
+	struct emu_event ev;
+	struct vcpu v;
+
+	fk_vcpu(&v);
+	v.gpr[REG_ESI] = 0x7fffffff;
+	v.eflags |= FL_CF;
+	cr_assert_eq(fk_run(&v, "\x46", &ev), EMU_DONE);		/* inc %esi */
+	cr_assert_eq(v.gpr[REG_ESI], 0x80000000);
+	cr_assert_eq(v.eflags & FL_ARITH, FL_CF | FL_OF | FL_SF | FL_AF | FL_PF);
+	v.gpr[REG_EDI] = 0x12340000;
+	cr_assert_eq(fk_run(&v, "\x66\x4f", &ev), EMU_DONE);		/* dec %di */
+	cr_assert_eq(v.gpr[REG_EDI], 0x1234ffff);
+	cr_assert_eq(v.eflags & FL_ARITH, FL_CF | FL_SF | FL_AF | FL_PF);
+}

@@ -10,17 +10,26 @@
  * Scan codes arrive through vkbd_input; the output buffer holds the head
  * of a queue, and each byte read makes the next one arrive with a fresh
  * IRQ 1 edge, as a keyboard sends one byte at a time.
+ *
+ * The status port and the bytes a guest reads back are QEMU's (measured):
+ * the keyboard is never inhibited, the system flag is set, and the
+ * command/data flag stays set once the controller has had a command,
+ * whatever is written to the data port after.  There is no mouse, but its
+ * port can be tested, enabled and disabled, which only moves bit 5 of the
+ * configuration byte.
  */
 #include "vmm/dev/vkbd.h"
 #include "kern/string.h"
 
 #define ST_OBF		0x01	/* output buffer full */
 #define ST_SYS		0x04	/* passed self-test */
-#define ST_CMD		0x08	/* last write was a command */
+#define ST_CMD		0x08	/* a command was written */
+#define ST_UNLOCKED	0x10	/* keyboard not inhibited */
 #define CB_INT		0x01	/* IRQ 1 on output-buffer full */
-#define CB_SYS		0x04
 #define CB_DISABLE	0x10	/* keyboard clock off */
+#define CB_AUX_DISABLE	0x20	/* mouse clock off */
 #define CB_XLATE	0x40
+#define OUT_RESET	0x01	/* output port: CPU not held in reset */
 
 #define KBD_ACK		0xFA
 
@@ -61,8 +70,9 @@ vkbd_init(struct vkbd *k, struct virq irq)
 {
 	memset(k, 0, sizeof(*k));
 	k->irq = irq;
-	k->cmdbyte = CB_INT | CB_SYS | CB_XLATE;
-	k->outport = 0x03;	/* A20 on, not in reset */
+	/* As QEMU's BIOS leaves them: the mouse off; A20 on, clock and data high. */
+	k->cmdbyte = CB_INT | CB_AUX_DISABLE | CB_XLATE;
+	k->outport = 0xCF;
 }
 
 uint8_t
@@ -71,7 +81,7 @@ vkbd_read(struct vkbd *k, uint16_t port)
 	uint8_t b;
 
 	if (port == VKBD_STATUS)
-		return (k->count ? ST_OBF : 0) | ST_SYS | (k->pending ? ST_CMD : 0);
+		return (k->count ? ST_OBF : 0) | ST_SYS | ST_CMD | ST_UNLOCKED;
 	if (!k->count)
 		return k->q[(k->head + VKBD_QUEUE - 1) % VKBD_QUEUE];	/* the old byte stays */
 	b = k->q[k->head];
@@ -96,8 +106,15 @@ controller_cmd(struct vkbd *k, uint8_t cmd)
 	case 0xAA:		/* controller self-test */
 		push(k, 0x55, true);
 		break;
+	case 0xA7:		/* disable the mouse port */
+		k->cmdbyte |= CB_AUX_DISABLE;
+		break;
+	case 0xA8:		/* enable the mouse port */
+		k->cmdbyte &= ~CB_AUX_DISABLE;
+		break;
+	case 0xA9:		/* mouse interface test */
 	case 0xAB:		/* keyboard interface test */
-		push(k, 0x00, true);
+		push(k, 0x00, true);	/* no error */
 		break;
 	case 0xAD:
 		k->cmdbyte |= CB_DISABLE;
@@ -154,7 +171,7 @@ vkbd_write(struct vkbd *k, uint16_t port, uint8_t val)
 			k->cmdbyte = val;
 			break;
 		case 0xD1:
-			k->outport = val | 0x01;	/* never hold the CPU in reset */
+			k->outport = val | OUT_RESET;	/* never hold the CPU in reset */
 			break;
 		case 0xD2:
 			push(k, val, false);

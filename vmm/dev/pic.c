@@ -10,16 +10,21 @@
  *
  * Behaviour is the 8259A datasheet's: the ICW1-ICW4 initialisation
  * sequence, OCW1 (the mask), OCW2 (EOIs and rotation), OCW3 (IRR/ISR
- * reads, poll, special mask).  Inputs are edge triggered unless ICW1
- * asks for level: IRR latches a rising edge and keeps it until the CPU's
- * INTA moves it to ISR.
+ * reads, poll, special mask).  An edge-triggered input's IRR bit latches
+ * a rising edge and keeps it until the CPU's INTA moves it to ISR; a
+ * level-triggered one follows the line.
+ *
+ * Which inputs are level-triggered is the PC's edge/level control
+ * registers' business (ELCR, ports 0x4D0 and 0x4D1; IRQ 0, 1, 2, 8 and
+ * 13 are always edge): ICW1's LTIM bit is ignored, as on QEMU's pc
+ * machine (measured), where a guest that sets it still gets edges.
+ * Changing the ELCR leaves IRR alone until the line next moves.
  */
 #include "vmm/dev/vpic.h"
 #include "kern/string.h"
 
 #define ICW1_ICW4	0x01	/* an ICW4 follows */
 #define ICW1_SINGLE	0x02	/* no cascade: no ICW3 */
-#define ICW1_LTIM	0x08	/* level triggered */
 #define ICW1_INIT	0x10
 #define ICW4_AEOI	0x02
 #define OCW3		0x08
@@ -80,16 +85,25 @@ vpic_pending_ir(const struct vpic *p, int n)
 	return req;
 }
 
+/* The datasheet's reset; the lines and the ELCR belong to the board. */
 static void
 chip_reset(struct vpic_chip *c)
 {
+	uint8_t lines = c->lines, elcr = c->elcr, mask = c->elcr_mask;
+
 	memset(c, 0, sizeof(*c));
 	c->prio_low = 7;
+	c->lines = lines;
+	c->elcr = elcr;
+	c->elcr_mask = mask;
 }
 
 void
 vpic_init(struct vpic *p)
 {
+	memset(p, 0, sizeof(*p));
+	p->chip[0].elcr_mask = 0xF8;	/* IRQ 0, 1, 2: edge only */
+	p->chip[1].elcr_mask = 0xDE;	/* IRQ 8, 13: edge only */
 	chip_reset(&p->chip[0]);
 	chip_reset(&p->chip[1]);
 	/* Until initialised, vectors 8-15 and 0x70-0x77, as the BIOS leaves them. */
@@ -116,9 +130,7 @@ write_cmd(struct vpic_chip *c, uint8_t val)
 {
 	if (val & ICW1_INIT) {
 		/* ICW1: start over.  The mask and in-service bits clear. */
-		uint8_t lines = c->lines;
 		chip_reset(c);
-		c->lines = lines;
 		c->icw1 = val;
 		c->init_step = 2;
 		return;
@@ -194,7 +206,7 @@ take(struct vpic_chip *c, int ir)
 		c->isr |= 1 << ir;
 	}
 	/* A level-triggered input still asserted asks again at once. */
-	if ((c->icw1 & ICW1_LTIM) && (c->lines & (1 << ir)))
+	if (c->elcr & c->lines & (1 << ir))
 		c->irr |= 1 << ir;
 }
 
@@ -256,6 +268,8 @@ vpic_read(struct vpic *p, uint16_t port)
 	int n = (port & 0x80) ? 1 : 0;
 	struct vpic_chip *c = &p->chip[n];
 
+	if (port == VPIC_ELCR || port == VPIC_ELCR + 1)
+		return p->chip[port - VPIC_ELCR].elcr;
 	if (c->poll)
 		return poll(p, n);
 	if (port & 1)
@@ -268,6 +282,11 @@ vpic_write(struct vpic *p, uint16_t port, uint8_t val)
 {
 	struct vpic_chip *c = &p->chip[(port & 0x80) ? 1 : 0];
 
+	if (port == VPIC_ELCR || port == VPIC_ELCR + 1) {
+		c = &p->chip[port - VPIC_ELCR];
+		c->elcr = val & c->elcr_mask;
+		return;
+	}
 	if (port & 1)
 		write_data(c, val);
 	else
@@ -281,12 +300,12 @@ vpic_set_irq(struct vpic *p, int irq, int level)
 	uint8_t bit = 1 << (irq & 7);
 
 	if (level) {
-		if (!(c->lines & bit) || (c->icw1 & ICW1_LTIM))
+		if (!(c->lines & bit) || (c->elcr & bit))
 			c->irr |= bit;
 		c->lines |= bit;
 	} else {
-		c->lines &= ~bit;
-		if (c->icw1 & ICW1_LTIM)
+		if ((c->lines & bit) && (c->elcr & bit))
 			c->irr &= ~bit;
+		c->lines &= ~bit;
 	}
 }

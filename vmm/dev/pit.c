@@ -12,13 +12,24 @@
  * was loaded, and every read or deadline is computed from the virtual
  * time the caller supplies.  Modes 2 and 3 interrupt every period (mode 3's
  * square wave gives one rising edge per period too); mode 0 once, at
- * terminal count.  Modes 1, 4 and 5 behave as mode 0 (no hardware gates
- * them).  An interrupt is a pulse on IRQ 0: the 8259 latches its edge.
+ * terminal count.  Modes 1, 4 and 5 count as mode 0.  An interrupt is a
+ * pulse on IRQ 0: the 8259 latches its edge.
+ *
+ * Where QEMU's 8254 departs from the datasheet, guests written for QEMU
+ * see QEMU's (measured), so this model does too: a count runs from the
+ * moment it is loaded whatever the gate says, and a rising gate restarts
+ * it in modes 1, 2, 3 and 5; BCD is recorded and reported in the status
+ * byte but the count runs in binary; the status byte's null-count bit is
+ * never set; the control port reads 0.  Port 0x61 reads back only the
+ * gate and speaker bits, channel 2's OUT in bit 5, and a refresh bit 4
+ * that changes on every read.
  */
 #include "vmm/dev/vpit.h"
 #include "kern/string.h"
 
 #define NS	1000000000ULL
+#define PORT61_BITS	0x03	/* channel 2's gate, the speaker's data */
+#define PORT61_REFRESH	0x10
 
 /* Input-clock ticks in @ns nanoseconds, split so the product cannot overflow. */
 static uint64_t
@@ -49,7 +60,7 @@ elapsed(const struct vpit *p, const struct vpit_chan *c)
 static bool
 counting(const struct vpit_chan *c)
 {
-	return c->armed && c->gate;
+	return c->armed;
 }
 
 /* The counter as a read would see it now. */
@@ -84,18 +95,6 @@ out(const struct vpit *p, const struct vpit_chan *c)
 	return t >= c->reload;
 }
 
-static uint16_t
-to_bcd(uint16_t v)
-{
-	return (v % 10) | (v / 10 % 10) << 4 | (v / 100 % 10) << 8 | (v / 1000 % 10) << 12;
-}
-
-static uint32_t
-from_bcd(uint16_t v)
-{
-	return (v & 15) + (v >> 4 & 15) * 10 + (v >> 8 & 15) * 100 + (v >> 12 & 15) * 1000;
-}
-
 void
 vpit_init(struct vpit *p, struct virq irq, uint64_t now_ns)
 {
@@ -114,11 +113,7 @@ vpit_init(struct vpit *p, struct virq irq, uint64_t now_ns)
 static void
 load(struct vpit *p, struct vpit_chan *c, uint16_t v)
 {
-	uint32_t n = c->bcd ? from_bcd(v) : v;
-
-	if (n == 0)
-		n = c->bcd ? 10000 : 0x10000;
-	c->reload = n;
+	c->reload = v ? v : 0x10000;
 	c->armed = true;
 	c->start_ns = p->now_ns;
 	c->fired = 0;
@@ -145,14 +140,6 @@ write_count(struct vpit *p, struct vpit_chan *c, uint8_t val)
 	}
 }
 
-static uint16_t
-latch_value(const struct vpit *p, const struct vpit_chan *c)
-{
-	uint16_t v = count(p, c);
-
-	return c->bcd ? to_bcd(v % 10000) : v;
-}
-
 static void
 control(struct vpit *p, uint8_t val)
 {
@@ -165,13 +152,13 @@ control(struct vpit *p, uint8_t val)
 				continue;
 			c = &p->ch[i];
 			if (!(val & 0x20) && !c->latched) {
-				c->latch = latch_value(p, c);
+				c->latch = count(p, c);
 				c->latched = true;
 				c->latch_hi = false;
 			}
 			if (!(val & 0x10) && !c->status_latched) {
-				c->status = (out(p, c) ? 0x80 : 0) | (c->armed ? 0 : 0x40) |
-				    c->access << 4 | c->mode << 1 | c->bcd;
+				c->status = (out(p, c) ? 0x80 : 0) | c->access << 4 |
+				    c->mode << 1 | c->bcd;
 				c->status_latched = true;
 			}
 		}
@@ -180,7 +167,7 @@ control(struct vpit *p, uint8_t val)
 	c = &p->ch[sel];
 	if ((val & 0x30) == 0) {	/* counter latch */
 		if (!c->latched) {
-			c->latch = latch_value(p, c);
+			c->latch = count(p, c);
 			c->latched = true;
 			c->latch_hi = false;
 		}
@@ -204,12 +191,12 @@ vpit_read(struct vpit *p, uint16_t port)
 	uint8_t b;
 
 	if (port == 0x61) {
-		/* Bit 4 toggles with DRAM refresh: delay loops watch it. */
-		return (p->port61 & 0x0F) | (out(p, &p->ch[2]) ? 0x20 : 0) |
-		    ((p->now_ns / 15000) & 1 ? 0x10 : 0);
+		/* Bit 4 is DRAM refresh, which delay loops watch: QEMU flips it per read. */
+		p->port61 ^= PORT61_REFRESH;
+		return p->port61 | (out(p, &p->ch[2]) ? 0x20 : 0);
 	}
 	if (port == 0x43)
-		return 0xFF;	/* the control word is write-only */
+		return 0;	/* the control word is write-only; QEMU reads 0 */
 	c = &p->ch[port & 3];
 	if (c->status_latched) {
 		c->status_latched = false;
@@ -224,7 +211,7 @@ vpit_read(struct vpit *p, uint16_t port)
 		c->latched = false;
 		return c->access == 2 || c->access == 3 ? v >> 8 : v & 0xFF;
 	}
-	v = latch_value(p, c);
+	v = count(p, c);
 	switch (c->access) {
 	case 1:
 		return v & 0xFF;
@@ -243,13 +230,13 @@ vpit_write(struct vpit *p, uint16_t port, uint8_t val)
 	struct vpit_chan *c2 = &p->ch[2];
 
 	if (port == 0x61) {
-		/* A rising gate restarts channel 2's count in every mode we model. */
-		if ((val & 1) && !c2->gate && c2->armed) {
+		/* A rising gate restarts the count, but not in modes 0 and 4. */
+		if ((val & 1) && !c2->gate && c2->armed && c2->mode != 0 && c2->mode != 4) {
 			c2->start_ns = p->now_ns;
 			c2->fired = 0;
 		}
 		c2->gate = val & 1;
-		p->port61 = val & 0x0F;
+		p->port61 = (p->port61 & PORT61_REFRESH) | (val & PORT61_BITS);
 		return;
 	}
 	if (port == 0x43)

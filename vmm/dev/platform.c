@@ -7,6 +7,11 @@
  * device.  Section 6's `in` nanobenchmark reads port 0x80, so that port
  * is modelled (and counted) rather than left to the unknown-port path.
  *
+ * The small ports read as on QEMU's pc machine (measured): port 0x80
+ * reads all ones whatever was written, the debug exit reads 0, port 0x92
+ * shows A20 on, and there is no IMCR at 0x22/0x23 (QEMU has none, so the
+ * APIC path is always open, and our MP table says so).
+ *
  * The wiring is a PC's: ISA IRQ n goes to 8259 input n and to IOAPIC pin
  * n (the MP table says so); the 8259 pair reaches the CPU directly while
  * the LAPIC is not in use, and through LINT0 when that is ExtINT.  On an
@@ -17,8 +22,7 @@
 #include "vmm/dev/platform.h"
 #include "kern/string.h"
 
-#define IMCR_SEL	0x22
-#define IMCR_DATA	0x23
+#define PORT92_A20	0x02
 
 /* Every device line lands here: the board fans it out to both controllers. */
 static void
@@ -44,6 +48,8 @@ int
 vplat_init(struct vplatform *p, const struct vplat_config *cfg)
 {
 	struct virq line = { set_line, p, 0 };
+	uint16_t cyls;
+	uint8_t heads, spt;
 	int i;
 
 	if (!cfg)
@@ -74,10 +80,13 @@ vplat_init(struct vplatform *p, const struct vplat_config *cfg)
 			return -1;
 		vide_attach(&p->ide, i, cfg->disk[i].data, cfg->disk[i].bytes,
 		    cfg->disk[i].readonly);
+		vide_geometry(cfg->disk[i].bytes / VIDE_SECTOR, &cyls, &heads, &spt);
+		vrtc_set_disk(&p->rtc, i, cyls, heads, spt);
 	}
+	/* No BIOS runs: leave the devices as QEMU and its BIOS leave them. */
+	vide_after_bios(&p->ide);
+	p->port92 = PORT92_A20;
 	vdebugexit_init(&p->exit);
-	/* Our MP table advertises no IMCR: virtual-wire mode, APIC path open. */
-	p->imcr_apic = true;
 	return 0;
 }
 
@@ -86,7 +95,7 @@ static bool
 in8(struct vplatform *p, uint16_t port, uint8_t *v)
 {
 	switch (port) {
-	case 0x20: case 0x21: case 0xA0: case 0xA1:
+	case 0x20: case 0x21: case 0xA0: case 0xA1: case VPIC_ELCR: case VPIC_ELCR + 1:
 		*v = vpic_read(&p->pic, port);
 		return true;
 	case 0x40: case 0x41: case 0x42: case 0x43: case 0x61:
@@ -100,13 +109,11 @@ in8(struct vplatform *p, uint16_t port, uint8_t *v)
 		return true;
 	case VPLAT_POST:
 		p->stats.post++;
-		*v = p->post_code;
+		*v = 0xFF;	/* a read gives all ones on QEMU */
 		return true;
-	case IMCR_SEL:
-		*v = p->imcr_sel;
-		return true;
-	case IMCR_DATA:
-		*v = p->imcr_sel == 0x70 ? p->imcr_apic : 0xFF;
+	case VDEBUGEXIT_PORT: case VDEBUGEXIT_PORT + 1:
+	case VDEBUGEXIT_PORT + 2: case VDEBUGEXIT_PORT + 3:
+		*v = 0;		/* QEMU's isa-debug-exit reads 0 */
 		return true;
 	case 0x92:
 		*v = p->port92;
@@ -133,7 +140,7 @@ static bool
 out8(struct vplatform *p, uint16_t port, uint8_t v)
 {
 	switch (port) {
-	case 0x20: case 0x21: case 0xA0: case 0xA1:
+	case 0x20: case 0x21: case 0xA0: case 0xA1: case VPIC_ELCR: case VPIC_ELCR + 1:
 		vpic_write(&p->pic, port, v);
 		return true;
 	case 0x40: case 0x41: case 0x42: case 0x43: case 0x61:
@@ -149,16 +156,9 @@ out8(struct vplatform *p, uint16_t port, uint8_t v)
 		p->stats.post++;
 		p->post_code = v;
 		return true;
-	case IMCR_SEL:
-		p->imcr_sel = v;
-		return true;
-	case IMCR_DATA:
-		if (p->imcr_sel == 0x70)
-			p->imcr_apic = v & 1;
-		return true;
 	case 0x92:
 		/* Fast A20 is always on here; the reset bit is not modelled. */
-		p->port92 = (v & ~1) | 0x02;
+		p->port92 = (v & ~1) | PORT92_A20;
 		return true;
 	case VCGA_CRTC_INDEX: case VCGA_CRTC_DATA: case VCGA_STATUS:
 		vcga_write(&p->cga, port, v);
@@ -199,8 +199,6 @@ vplat_pio_in(struct vplatform *p, uint16_t port, int size)
 		size = 1;
 	if (port == VIDE_BASE)
 		return vide_read(&p->ide, port, size);
-	if (port == VDEBUGEXIT_PORT)
-		return ones(size);	/* write-only, as QEMU's isa-debug-exit */
 	for (i = 0; i < size; i++) {
 		if (!in8(p, port + i, &b)) {
 			if (i == 0) {
@@ -312,7 +310,7 @@ pic_routed(const struct vplatform *p)
 {
 	uint32_t lint0 = p->lapic.lvt[LVT_LINT0];
 
-	if (!p->imcr_apic || !vlapic_enabled(&p->lapic))
+	if (!vlapic_enabled(&p->lapic))
 		return true;
 	return !(lint0 & VLAPIC_LVT_MASKED) && (lint0 & 0x700) == 0x700;
 }
@@ -324,8 +322,6 @@ vplat_pending_interrupt(const struct vplatform *p)
 
 	if (pic_routed(p) && (v = vpic_pending(&p->pic)) >= 0)
 		return v;
-	if (!p->imcr_apic)
-		return -1;
 	return vlapic_pending(&p->lapic);
 }
 
@@ -336,7 +332,7 @@ vplat_ack_interrupt(struct vplatform *p)
 
 	if (pic_routed(p) && vpic_intr(&p->pic))
 		v = vpic_ack(&p->pic);
-	else if (p->imcr_apic)
+	else
 		v = vlapic_ack(&p->lapic);
 	if (v >= 0)
 		p->stats.injected++;

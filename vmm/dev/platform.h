@@ -23,8 +23,9 @@
  * Interrupt chain: device lines go to both the 8259 pair and the IOAPIC
  * (ISA IRQ n on IOAPIC pin n).  The IOAPIC delivers to the LAPIC, which
  * offers its highest IRR vector above PPR.  The 8259's output reaches the
- * CPU directly when the LAPIC is software-disabled (as at reset) or the
- * IMCR selects PIC mode, and through LINT0 when that is unmasked ExtINT.
+ * CPU directly when the LAPIC is software-disabled (as at reset), and
+ * through LINT0 when that is unmasked ExtINT.  There is no IMCR, as on
+ * QEMU's pc machine.
  */
 #ifndef VMM_DEV_PLATFORM_H
 #define VMM_DEV_PLATFORM_H
@@ -86,10 +87,8 @@ struct vplatform {
 	struct vioapic ioapic;
 	struct vide ide;
 	struct vdebugexit exit;
-	uint8_t imcr_sel;	/* port 0x22: selected IMCR register */
-	bool imcr_apic;		/* IMCR bit 0: interrupts go through the APIC */
 	uint8_t port92;		/* fast A20 and reset */
-	uint8_t post_code;	/* last value written to port 0x80 */
+	uint8_t post_code;	/* last value written to port 0x80 (reads give 0xFF) */
 	uint32_t lines;		/* ISA line levels */
 	uint64_t now_ns;
 	struct vplat_stats stats;
@@ -98,7 +97,8 @@ struct vplatform {
 /** @brief Reset every device of @p p from @p cfg.  Returns 0, or -1 if cfg is unusable. */
 int vplat_init(struct vplatform *p, const struct vplat_config *cfg);
 
-/** @brief Guest `in` of @p size (1, 2 or 4) bytes from @p port; unclaimed ports read all ones. */
+/** @brief Guest `in` of @p size (1, 2 or 4) bytes from @p port; unclaimed ports read all ones.
+ *  Each byte of a wider access is a port of its own, as on the ISA bus. */
 uint32_t vplat_pio_in(struct vplatform *p, uint16_t port, int size);
 /** @brief Guest `out` of @p size bytes of @p val to @p port; unclaimed ports ignore it. */
 void vplat_pio_out(struct vplatform *p, uint16_t port, int size, uint32_t val);

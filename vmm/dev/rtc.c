@@ -11,8 +11,19 @@
  *
  * The time is the configured epoch plus virtual time plus whatever the
  * guest set it to; it is never stored field by field, so it cannot drift
- * from the virtual clock.  Periodic, alarm and update interrupts (IRQ 8)
- * are not modelled: status C always reads 0.
+ * from the virtual clock.  While status B's SET bit is on, the clock
+ * stands still and the time bytes are plain memory, read back exactly as
+ * written (as on QEMU: even an invalid 0x99); when SET goes off, the clock
+ * starts again from them, read in the format they were written in (B's
+ * before the write that ends SET), carrying any field that overflows.  Status C's update flag is set at every second's
+ * update, with its interrupt enabled or not, and cleared by reading C;
+ * the interrupts themselves (IRQ 8: periodic, alarm, update) are not
+ * modelled.
+ *
+ * Beside the memory sizes, the CMOS describes the hard disks as QEMU's
+ * firmware tables do: their types at 0x12, 0x19-0x1A and their geometry
+ * at 0x1B (master) and 0x24 (slave), which old kernels read instead of
+ * asking the drive.
  */
 #include "vmm/dev/vrtc.h"
 #include "kern/string.h"
@@ -32,8 +43,16 @@
 
 #define STATA_UIP	0x80
 #define STATB_SET	0x80	/* updates halted while the guest sets the time */
+#define STATB_UIE	0x10	/* update-ended interrupt enable */
 #define STATB_BINARY	0x04
 #define STATB_24H	0x02
+#define STATC_IRQF	0x80
+#define STATC_UF	0x10
+#define PS2_CENTURY	0x37	/* IBM PS/2's copy of the century, set once */
+#define DISK_TYPES	0x12
+#define DISK_EXT_TYPE	0x19	/* 0x19 master, 0x1A slave */
+#define DISK_PARAMS	0x1B	/* 0x1B master, 0x24 slave: 9 bytes each */
+#define DISK_USER_TYPE	47	/* "user defined": the geometry follows */
 
 #define NS	1000000000ULL
 #define UIP_NS	244000ULL	/* UIP rises this long before each second */
@@ -74,18 +93,20 @@ to_date(uint64_t t, struct date *d)
 	d->mday = days + 1;
 }
 
+/* A date to Unix seconds; fields past their range carry, as mktime's do. */
 static uint64_t
 from_date(const struct date *d)
 {
-	uint64_t days = 0;
+	int64_t days = 0, t;
 	unsigned y, m;
 
 	for (y = 1970; y < d->year; y++)
 		days += 365 + leap(y);
 	for (m = 1; m < d->month && m <= 12; m++)
 		days += month_days(m, d->year);
-	days += d->mday - 1;
-	return days * 86400 + d->hour * 3600 + d->min * 60 + d->sec;
+	days += (int64_t) d->mday - 1;
+	t = days * 86400 + d->hour * 3600 + d->min * 60 + d->sec;
+	return t < 0 ? 0 : (uint64_t) t;
 }
 
 static uint64_t
@@ -133,6 +154,7 @@ void
 vrtc_init(struct vrtc *r, uint64_t epoch, uint32_t ram_bytes)
 {
 	uint32_t ext_kb, above16;
+	struct date d;
 
 	memset(r, 0, sizeof(*r));
 	r->epoch = epoch;
@@ -152,10 +174,38 @@ vrtc_init(struct vrtc *r, uint64_t epoch, uint32_t ram_bytes)
 		above16 = 0xFFFF;
 	r->cmos[0x34] = above16 & 0xFF;
 	r->cmos[0x35] = above16 >> 8;
+	r->uf_sec = 0;
+	to_date(epoch, &d);
+	r->cmos[PS2_CENTURY] = encode(r, d.year / 100);
 }
 
+void
+vrtc_set_disk(struct vrtc *r, int n, uint16_t cyls, uint8_t heads, uint8_t spt)
+{
+	uint8_t *p = &r->cmos[DISK_PARAMS + 9 * (n & 1)];
+
+	r->cmos[DISK_TYPES] |= (n & 1) ? 0x0F : 0xF0;	/* "see the extended type" */
+	r->cmos[DISK_EXT_TYPE + (n & 1)] = DISK_USER_TYPE;
+	p[0] = cyls;
+	p[1] = cyls >> 8;
+	p[2] = heads;
+	p[3] = p[4] = 0xFF;		/* write precompensation: none */
+	p[5] = 0xC0 | (heads > 8 ? 0x08 : 0);	/* control: no retries, > 8 heads */
+	p[6] = cyls;			/* landing zone */
+	p[7] = cyls >> 8;
+	p[8] = spt;
+}
+
+static bool
+time_reg(uint8_t i)
+{
+	return i == SEC || i == MIN_ || i == HOUR || i == WDAY || i == MDAY ||
+	    i == MONTH || i == YEAR || i == CENTURY;
+}
+
+/* The time bytes as the clock shows them now, in status B's format. */
 static uint8_t
-read_reg(struct vrtc *r, uint8_t i)
+clock_reg(const struct vrtc *r, uint8_t i)
 {
 	struct date d;
 
@@ -175,17 +225,94 @@ read_reg(struct vrtc *r, uint8_t i)
 		return encode(r, d.month);
 	case YEAR:
 		return encode(r, d.year % 100);
-	case CENTURY:
+	default:
 		return encode(r, d.year / 100);
+	}
+}
+
+/* Status C: an update has ended since C was last read (none while SET holds the clock). */
+static uint8_t
+status_c(struct vrtc *r)
+{
+	uint64_t sec = r->now_ns / NS;
+	uint8_t v = 0;
+
+	if (!(r->cmos[STATB] & STATB_SET) && sec > r->uf_sec)
+		v = STATC_UF;
+	if ((v & STATC_UF) && (r->cmos[STATB] & STATB_UIE))
+		v |= STATC_IRQF;
+	r->uf_sec = sec;
+	return v;
+}
+
+static uint8_t
+read_reg(struct vrtc *r, uint8_t i)
+{
+	if (time_reg(i))
+		return (r->cmos[STATB] & STATB_SET) ? r->cmos[i] : clock_reg(r, i);
+	switch (i) {
 	case STATA:
 		if (!(r->cmos[STATB] & STATB_SET) && r->now_ns % NS >= NS - UIP_NS)
 			return r->cmos[STATA] | STATA_UIP;
 		return r->cmos[STATA];
 	case STATC:
-		return 0;
+		return status_c(r);
 	default:
 		return r->cmos[i];
 	}
+}
+
+/* SET goes on: the time bytes become memory, holding the time it stopped at. */
+static void
+freeze(struct vrtc *r)
+{
+	static const uint8_t regs[] = { SEC, MIN_, HOUR, WDAY, MDAY, MONTH, YEAR, CENTURY };
+	unsigned i;
+
+	for (i = 0; i < sizeof(regs); i++)
+		r->cmos[regs[i]] = clock_reg(r, regs[i]);
+}
+
+uint64_t
+vrtc_unix_time(const uint8_t *cmos)
+{
+	struct vrtc r;		/* only for the format status B gives */
+	struct date d;
+
+	memset(&r, 0, sizeof(r));
+	r.cmos[STATB] = cmos[STATB];
+	d.sec = decode(&r, cmos[SEC]);
+	d.min = decode(&r, cmos[MIN_]);
+	d.hour = decode_hour(&r, cmos[HOUR]);
+	d.mday = decode(&r, cmos[MDAY]);
+	d.month = decode(&r, cmos[MONTH]);
+	d.year = decode(&r, cmos[CENTURY]) * 100 + decode(&r, cmos[YEAR]);
+	if (d.year < 100)
+		d.year += 2000;	/* a clock without a century byte */
+	return from_date(&d);
+}
+
+/* SET goes off: the clock runs again from what the time bytes say now. */
+static void
+thaw(struct vrtc *r)
+{
+	r->offset = (int64_t) vrtc_unix_time(r->cmos) - (int64_t) (r->epoch + r->now_ns / NS);
+	r->uf_sec = r->now_ns / NS;
+}
+
+static void
+write_b(struct vrtc *r, uint8_t val)
+{
+	uint8_t old = r->cmos[STATB];
+
+	if (val & STATB_SET)
+		val &= ~STATB_UIE;	/* the datasheet's rule, and QEMU's */
+	/* Both in the old format: the one the clock ran in, the one written in. */
+	if ((val & STATB_SET) && !(old & STATB_SET))
+		freeze(r);
+	if (!(val & STATB_SET) && (old & STATB_SET))
+		thaw(r);
+	r->cmos[STATB] = val;
 }
 
 /* The guest sets a field: move the clock's offset so the field reads back as written. */
@@ -228,6 +355,10 @@ vrtc_write(struct vrtc *r, uint16_t port, uint8_t val)
 		r->index = val & 0x7F;
 		return;
 	}
+	if (time_reg(r->index) && (r->cmos[STATB] & STATB_SET)) {
+		r->cmos[r->index] = val;	/* taken when SET goes off */
+		return;
+	}
 	switch (r->index) {
 	case SEC: case MIN_: case HOUR: case MDAY: case MONTH: case YEAR: case CENTURY:
 		set_field(r, r->index, val);
@@ -238,6 +369,9 @@ vrtc_write(struct vrtc *r, uint16_t port, uint8_t val)
 		break;		/* computed or read-only */
 	case STATA:
 		r->cmos[STATA] = val & 0x7F;	/* UIP is read-only */
+		break;
+	case STATB:
+		write_b(r, val);
 		break;
 	default:
 		r->cmos[r->index] = val;

@@ -1,6 +1,6 @@
 /*
- * vcga.h - the CGA's CRT controller (index 0x3D4, data 0x3D5) and status
- * port 0x3DA.  The text memory at 0xB8000 is plain guest RAM.
+ * vcga.h - the colour display's CRT controller (index 0x3D4, data 0x3D5)
+ * and status port 0x3DA.  The text memory at 0xB8000 is plain guest RAM.
  */
 #ifndef VMM_DEV_CGA_H
 #define VMM_DEV_CGA_H
@@ -15,12 +15,12 @@
 #define VCGA_ROWS	25
 
 struct vcga {
-	uint8_t index;
-	uint8_t crtc[32];
+	uint8_t index;		/* all 8 bits are kept */
+	uint8_t crtc[256];	/* every index stores what is written */
 	uint8_t status;		/* toggles so retrace loops end */
 };
 
-/** @brief Reset the CRTC registers to their text-mode values. */
+/** @brief Reset the CRTC registers to the 80x25 text mode a BIOS leaves. */
 void vcga_init(struct vcga *c);
 /** @brief Guest read of CGA port @p port. */
 uint8_t vcga_read(struct vcga *c, uint16_t port);

@@ -25,7 +25,7 @@ struct vkbd {
 	uint64_t dropped;
 };
 
-/** @brief Reset the controller: keyboard enabled, IRQ 1 enabled, translation on. */
+/** @brief Reset the controller as a BIOS leaves it: keyboard and IRQ 1 enabled, translation on. */
 void vkbd_init(struct vkbd *k, struct virq irq);
 /** @brief Guest read of port 0x60 or 0x64. */
 uint8_t vkbd_read(struct vkbd *k, uint16_t port);

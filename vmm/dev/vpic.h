@@ -1,6 +1,7 @@
 /*
  * vpic.h - the 8259A pair: master at 0x20/0x21, slave at 0xA0/0xA1,
- * cascaded on the master's IRQ 2.
+ * cascaded on the master's IRQ 2; the edge/level control registers at
+ * 0x4D0 (IRQ 0-7) and 0x4D1 (IRQ 8-15).
  */
 #ifndef VMM_DEV_PIC_H
 #define VMM_DEV_PIC_H
@@ -9,10 +10,13 @@
 
 #define VPIC_MASTER	0x20
 #define VPIC_SLAVE	0xA0
+#define VPIC_ELCR	0x4D0
 
 struct vpic_chip {
 	uint8_t irr, isr, imr;
 	uint8_t lines;		/* input levels, for edge detection */
+	uint8_t elcr;		/* 1: the input is level-triggered */
+	uint8_t elcr_mask;	/* the inputs that may be */
 	uint8_t base;		/* ICW2: vector of IR0 */
 	uint8_t icw1, icw3, icw4;
 	uint8_t init_step;	/* 0: operating; 2, 3, 4: expecting that ICW */
@@ -27,11 +31,11 @@ struct vpic {
 	struct vpic_chip chip[2];	/* 0 master, 1 slave */
 };
 
-/** @brief Reset both chips to their power-on state (uninitialised, nothing masked). */
+/** @brief Reset both chips to their power-on state (uninitialised, nothing masked, all edge). */
 void vpic_init(struct vpic *p);
-/** @brief Guest read of port 0x20, 0x21, 0xA0 or 0xA1. */
+/** @brief Guest read of port 0x20, 0x21, 0xA0, 0xA1, 0x4D0 or 0x4D1. */
 uint8_t vpic_read(struct vpic *p, uint16_t port);
-/** @brief Guest write of @p val to port 0x20, 0x21, 0xA0 or 0xA1. */
+/** @brief Guest write of @p val to port 0x20, 0x21, 0xA0, 0xA1, 0x4D0 or 0x4D1. */
 void vpic_write(struct vpic *p, uint16_t port, uint8_t val);
 /** @brief ISA line @p irq (0-15) is now at @p level. */
 void vpic_set_irq(struct vpic *p, int irq, int level);

@@ -15,7 +15,7 @@ struct vpit_chan {
 	uint32_t reload;	/* 1-65536 (a written 0 means 65536) */
 	uint8_t mode;		/* 0-5 */
 	uint8_t access;		/* 1 lobyte, 2 hibyte, 3 lobyte then hibyte */
-	bool bcd;
+	bool bcd;		/* reported in the status; QEMU counts in binary */
 	bool write_hi;		/* lo/hi: the next write is the high byte */
 	bool read_hi;		/* lo/hi: the next read is the high byte */
 	uint8_t write_lo;	/* the low byte, held until the high one */
@@ -25,7 +25,7 @@ struct vpit_chan {
 	bool status_latched;
 	uint8_t status;
 	bool armed;		/* a count has been loaded */
-	bool gate;
+	bool gate;		/* its rising edge restarts modes 1, 2, 3 and 5 */
 	uint64_t start_ns;	/* when the count was loaded */
 	uint64_t fired;		/* periods whose interrupt has been raised */
 };
@@ -34,7 +34,7 @@ struct vpit {
 	struct vpit_chan ch[3];
 	struct virq irq;
 	uint64_t now_ns;
-	uint8_t port61;
+	uint8_t port61;		/* bits 0-1 as written, bit 4 the refresh toggle */
 	uint64_t irqs;		/* IRQ 0 edges raised */
 };
 

@@ -730,6 +730,11 @@ watch(struct run *r)
 		}
 		if (now() >= r->next_cut_look) {
 			r->next_cut_look = now() + 0.2;
+			/* Another test, running beside this one, was just
+			 * found stuck: this one is given less time too. */
+			if (r->quiet > HANG_QUIET_AFTER * grade_timeout_scale() &&
+			    session_had_hang())
+				r->quiet = HANG_QUIET_AFTER * grade_timeout_scale();
 			if (fail_fast_failed()) {
 				r->cut = true;
 				break;

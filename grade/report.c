@@ -251,8 +251,8 @@ stop_key(const char *out)
 		return stuck_key(p);
 	for (i = 0; out && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if ((p = strstr(out, marks[i])) != NULL) {
-			if (i == 2)	/* the time differs; the reason not */
-				p = strchr(p, ':') ? strchr(p, ':') : p;
+			if (i == 2 && strchr(p, ':'))	/* the time differs; the reason not */
+				p = strchr(p, ':') + strspn(strchr(p, ':'), ": ");
 			eol = p + strcspn(p, "\n");
 			return strndup(p, eol - p);
 		}

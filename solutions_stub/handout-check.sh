@@ -108,6 +108,19 @@ check_solved() {
 	student_make "$dir" -j2 CI=1 >> "$log" 2>&1 || true
 }
 
+# make grade LAB=$lab in the mutated tree, with $flags; timed in $secs
+# if the mutation has a budget.  The budget is for an idle two-core
+# machine: on a loaded one, GRADE_TIMEOUT_SCALE=k (which gives every
+# boot k times longer too) divides the time measured by k.
+grade_mutation() {
+	rm -f "$dir/results.json"
+	t0=$(now)
+	student_make "$dir" grade LAB="$lab" GRADE_FLAGS="$flags" \
+		>> "$log" 2>&1 || true
+	[ -z "$budget" ] || secs=$(awk -v ms=$(( $(now) - t0 )) \
+		-v k="${GRADE_TIMEOUT_SCALE:-1}" 'BEGIN { printf "%d", ms / 1000 / k }')
+}
+
 # One mistake of the catalogue: made, built, graded, judged, undone.
 # Its row goes to labN.mutations (for mutations.md) and the table.
 mutation() {	# FILE
@@ -122,11 +135,22 @@ mutation() {	# FILE
 	elif ! student_make "$dir" -j2 CI=1 >> "$log" 2>&1; then
 		details="the mistake does not build with CI=1 (see $log): fix $m"
 	else
-		student_make "$dir" grade LAB="$lab" GRADE_FLAGS="$GRADE_MUT_FLAGS" \
-			>> "$log" 2>&1 || true
-		if row=$(python3 solutions_stub/mutate.py judge "$m" "$dir/results.json" "$lab"); then
-			result=ok
+		# A hang is graded in full, and timed: it has a budget.
+		budget=$(python3 solutions_stub/mutate.py budget "$m")
+		flags=$GRADE_MUT_FLAGS secs=
+		[ -z "$budget" ] || flags=
+		grade_mutation
+		verdict=0
+		row=$(python3 solutions_stub/mutate.py judge "$m" "$dir/results.json" "$lab" $secs) ||
+			verdict=$?
+		if [ $verdict = 3 ]; then	# --fail-fast stopped too soon
+			flags=--scored
+			grade_mutation
+			verdict=0
+			row=$(python3 solutions_stub/mutate.py judge "$m" "$dir/results.json" "$lab" $secs) ||
+				verdict=$?
 		fi
+		[ $verdict != 0 ] || result=ok
 		# name verdict lost got why mistake exercise
 		details=$(printf '%s\n' "$row" | awk -F '\t' '{
 			got = length($4) > 56 ? substr($4, 1, 53) "..." : $4
@@ -146,8 +170,9 @@ mutation() {	# FILE
 	[ $result = ok ]
 }
 
-# The mutations' grading: the first failure is enough to judge one.
-if [ "${MUTATIONS_FULL:-}" = 1 ]; then GRADE_MUT_FLAGS=; else GRADE_MUT_FLAGS=--fail-fast; fi
+# The mutations' grading: the first failure is enough to judge one, and
+# the tests worth no points (the demonstration) are left out.
+if [ "${MUTATIONS_FULL:-}" = 1 ]; then GRADE_MUT_FLAGS=--scored; else GRADE_MUT_FLAGS="--fail-fast --scored"; fi
 
 READY=$(sh solutions_stub/handout.sh --labs | awk -F '\t' '$2 == "ready" { printf "%s ", $1 }')
 

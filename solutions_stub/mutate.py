@@ -6,8 +6,10 @@
 #        mutate.py check MUTATION TREE		is it well formed, and does it apply?
 #        mutate.py apply MUTATION TREE		make the mistake in TREE
 #        mutate.py revert TREE			undo the mistake applied last
-#        mutate.py judge MUTATION RESULTS LAB	was it caught? (a row, tab-separated)
+#        mutate.py judge MUTATION RESULTS LAB [SECS]	was it caught? (a row, tab-separated)
+#        mutate.py budget MUTATION		its time budget in seconds, or nothing
 #        mutate.py table OUT ROWS...		the rows as a Markdown table in OUT
+#        mutate.py guide GUIDE ROWS...	the table into the instructor guide
 #
 # A mutation is a file solutions_stub/mutations/labN/NAME.mut: a few
 # header lines, then the edit, as exact text (tabs and all):
@@ -21,6 +23,13 @@
 #	--- new
 #	<the lines the student wrote instead (none: the lines are deleted)>
 #
+# Two optional header lines are for hangs.  `budget: SECONDS`: the
+# mistake makes the kernel hang, so the lab is graded in full (no
+# --fail-fast) and the whole `make grade LAB=N` must end within SECONDS
+# (SECS, given to judge).  `sees: REGEX`: the failure text of some failed
+# test must match REGEX (Python syntax), e.g. the function the grader
+# found the kernel stuck in.
+#
 # More `--- old` / `--- new` pairs may follow, all in the same file.  Each
 # old text must occur exactly once in the file of the solved handout
 # (make handout LAB=N SOLVED=1), so that a mutation the solution has
@@ -33,7 +42,9 @@
 # and (c) no test crashed the grader itself.  Its row: NAME, caught or
 # SURVIVED, the points lost, the first line after "got:" the student sees
 # (in test order), why it survived if it did (else the test naming the
-# exercise), the mistake and its exercise.
+# exercise), the mistake and its exercise.  judge exits 0 if the mistake
+# was caught, 3 if --fail-fast left it undecided (the failures so far name
+# another exercise, and tests were not run: grade it in full), else 1.
 import json
 import os
 import re
@@ -41,6 +52,7 @@ import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BACKUP = ".mutation-backup"	# in the tree: the file as it was, and its name
+HEADERS = ("file", "exercise", "mistake", "budget", "sees")
 
 
 class MutationError(Exception):
@@ -62,9 +74,10 @@ def parse(path):
         if not line.strip() or line.startswith("#"):
             continue
         key, sep, value = line.partition(":")
-        if not sep or key.strip() not in ("file", "exercise", "mistake"):
-            raise MutationError("%s:%d: expected `file:`, `exercise:` or "
-                                "`mistake:`, got %r" % (path, i, line))
+        if not sep or key.strip() not in HEADERS:
+            raise MutationError("%s:%d: expected one of %s, got %r"
+                                % (path, i, ", ".join("`%s:`" % h for h in
+                                                      HEADERS), line))
         head[key.strip()] = value.strip()
     for key in ("file", "exercise", "mistake"):
         if not head.get(key):
@@ -73,6 +86,14 @@ def parse(path):
     if not re.fullmatch(r"[0-9]+", head["exercise"]):
         raise MutationError("%s: `exercise: %s` is not one exercise's "
                             "number" % (path, head["exercise"]))
+    if "budget" in head and not re.fullmatch(r"[0-9]+", head["budget"]):
+        raise MutationError("%s: `budget: %s` is not a number of seconds"
+                            % (path, head["budget"]))
+    if "sees" in head:
+        try:
+            re.compile(head["sees"])
+        except re.error as e:
+            raise MutationError("%s: `sees: %s`: %s" % (path, head["sees"], e))
     while i < len(lines):
         if lines[i] != "--- old":
             raise MutationError("%s:%d: expected `--- old`, got %r"
@@ -195,7 +216,13 @@ def first_got(output):
     return "(no explanation)"
 
 
-def cmd_judge(mut, results, lab):
+def cmd_budget(mut):
+    head, _ = parse(mut)
+    if "budget" in head:
+        print(head["budget"])
+
+
+def cmd_judge(mut, results, lab, secs=None):
     head, _ = parse(mut)
     name = os.path.basename(mut)[:-4]
     exercise = int(head["exercise"])
@@ -219,29 +246,51 @@ def cmd_judge(mut, results, lab):
         scored = [t for t in failed if t["max_score"] > 0] or failed
         row[3] = first_got(scored[0]["output"])
     named = [t for t in failed if exercise in exercises(t["output"])]
+    sees = head.get("sees")
+    seen = [t for t in failed if sees and re.search(sees, t["output"])]
+    budget = int(head["budget"]) if "budget" in head else None
+    if budget is not None and secs is not None:
+        row[2] += " (whole grade: %d s)" % secs
     if crashed:
         row[4] = "the grader crashed in %s" % ", ".join(crashed)
     elif not mine:
         row[4] = "results.json has no test of lab %s" % lab
     elif not failed:
         row[4] = "every test of lab %s passed: the mistake earns full marks" % lab
+    elif not named and not_run:
+        # --fail-fast stopped the tests that would have said more.
+        row[1] = "UNDECIDED"
+        row[4] = ("the failed tests name no exercise %d, and %d were not "
+                  "run: grade in full" % (exercise, len(not_run)))
     elif not named:
         row[4] = ("no failed test names exercise %d (they name: %s)"
                   % (exercise, ", ".join("%s: %s" % (t["name"],
                      sorted(exercises(t["output"])) or "none") for t in failed)))
+    elif sees and not seen:
+        row[4] = "no failed test's text matches /%s/" % sees
+    elif budget is not None and secs is None:
+        row[4] = "a mutation with a budget needs the grading's time"
+    elif budget is not None and secs > budget:
+        row[4] = ("the grading took %d s, over the budget of %d s: a hang "
+                  "costs the student too long" % (secs, budget))
     else:
         row[1] = "caught"
         row[4] = named[0]["name"]
     row += [head["mistake"], head["exercise"]]
     print("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row))
-    return 0 if row[1] == "caught" else 1
+    return {"caught": 0, "UNDECIDED": 3}.get(row[1], 1)
 
 
 def md(cell):
     return cell.replace("|", "\\|").replace("`", "'")
 
 
-def cmd_table(out, rows_files):
+GUIDE_BEGIN = "<!-- mutations: made by make mutation-table; do not edit -->"
+GUIDE_END = "<!-- /mutations -->"
+
+
+def table_text(rows_files):
+    """The rows of handout-check's labN.mutations files as Markdown."""
     rows = []
     for path in rows_files:
         lab = re.search(r"lab([0-9]+)", os.path.basename(path)).group(1)
@@ -250,24 +299,45 @@ def cmd_table(out, rows_files):
             if len(cells) >= 6:
                 rows.append((lab, cells))
     full = os.environ.get("MUTATIONS_FULL") == "1"
+    out = ["Each mistake is made in the solved handout of its lab "
+           "(solutions_stub/mutations/labN/NAME.mut), which is then built "
+           "and graded (%s). \"What the student sees\" is the first line "
+           "after `got:` of the first failed test, in the order of the "
+           "report.\n" % (
+               "in full: the points lost are exact" if full else
+               "with --fail-fast: a failed test stops the tests still to "
+               "start, so `N+` means at least N points lost; "
+               "`make mutation-table` grades in full"),
+           "| lab | exercise | mistake (`mutation`) | points lost | what "
+           "the student sees | caught by |",
+           "|---:|---:|---|---:|---|---|"]
+    for lab, c in rows:
+        name, verdict, lost, got, why, mistake, exercise = (c + [""] * 7)[:7]
+        out.append("| %s | %s | %s (`%s`) | %s | %s | %s |" % (
+            lab, exercise, md(mistake), name, lost, md(got),
+            "`%s`" % why if verdict == "caught" else
+            "**%s**: %s" % (verdict, md(why))))
+    return "\n".join(out) + "\n"
+
+
+def cmd_table(out, rows_files):
     with open(out, "w", encoding="utf-8") as f:
         f.write("# Mutations: students' mistakes and what the grader says\n\n")
-        f.write("Made by `make handout-check` (solutions_stub/mutate.py). "
-                "Each mistake is made in the solved handout of its lab, which "
-                "is then built and graded (%s).\n\n" % (
-                    "in full: the points lost are exact" if full else
-                    "with --fail-fast: a test that fails stops the tests "
-                    "still to start, so `N+` means at least N points lost; "
-                    "`MUTATIONS_FULL=1 make handout-check` grades in full"))
-        f.write("| lab | mutation | exercise | mistake | points lost | what the "
-                "student sees after `got:` | verdict |\n")
-        f.write("|---|---|---:|---|---:|---|---|\n")
-        for lab, c in rows:
-            name, verdict, lost, got, why, mistake, exercise = (c + [""] * 7)[:7]
-            f.write("| %s | `%s` | %s | %s | %s | %s | %s |\n" % (
-                lab, name, exercise, md(mistake), lost, md(got),
-                "caught (%s)" % md(why) if verdict == "caught" else
-                "**%s**: %s" % (verdict, md(why))))
+        f.write("Made by `make handout-check` (solutions_stub/mutate.py).\n\n")
+        f.write(table_text(rows_files))
+
+
+def cmd_guide(guide, rows_files):
+    """Put the table in the guide, between its GUIDE_BEGIN/END lines."""
+    text = open(guide, encoding="utf-8").read()
+    a, b = text.find(GUIDE_BEGIN + "\n"), text.find(GUIDE_END + "\n")
+    if a < 0 or b < a:
+        raise MutationError("%s: no lines %r and %r, in that order, to put "
+                            "the table between" % (guide, GUIDE_BEGIN, GUIDE_END))
+    text = (text[:a + len(GUIDE_BEGIN) + 1] + table_text(rows_files) +
+            text[b:])
+    with open(guide, "w", encoding="utf-8") as f:
+        f.write(text)
 
 
 def main(argv):
@@ -280,15 +350,20 @@ def main(argv):
             cmd_apply(argv[2], argv[3])
         elif len(argv) == 3 and argv[1] == "revert":
             cmd_revert(argv[2])
-        elif len(argv) == 5 and argv[1] == "judge":
-            return cmd_judge(argv[2], argv[3], argv[4])
+        elif len(argv) in (5, 6) and argv[1] == "judge":
+            return cmd_judge(argv[2], argv[3], argv[4],
+                             int(argv[5]) if len(argv) == 6 else None)
+        elif len(argv) == 3 and argv[1] == "budget":
+            cmd_budget(argv[2])
         elif len(argv) >= 3 and argv[1] == "table":
             cmd_table(argv[2], argv[3:])
+        elif len(argv) >= 3 and argv[1] == "guide":
+            cmd_guide(argv[2], argv[3:])
         else:
             sys.stderr.write("usage: mutate.py list LAB | check MUT TREE | "
                              "apply MUT TREE | revert TREE | judge MUT "
-                             "RESULTS LAB | table OUT "
-                             "ROWS...\n")
+                             "RESULTS LAB [SECS] | budget MUT | table OUT "
+                             "ROWS... | guide GUIDE ROWS...\n")
             return 2
     except MutationError as e:
         sys.stderr.write("mutate: %s\n" % e)

@@ -246,6 +246,14 @@ shadow_page_fault(struct vm *vm, uint32_t la, uint32_t hw_err)
 {
 	struct sh_fault f;
 
+	/* With the guest's paging off (lab 4's guests) the only page
+	 * faults sent here are writes to the pages of the guest's GDT,
+	 * which the shadow GDT watches (te.c): linear is physical, there is
+	 * no guest walk to make, and lab 4 must not need lab 5's. */
+	if (!(vm->vcpu.cr0 & CR0_PG) && shadow_watched(vm, la >> PGSHIFT)) {
+		vm->sh.st.faults[SH_GDT]++;
+		return vm_emulate(vm, la >> PGSHIFT);
+	}
 	if (shadow_fault(vm, la, hw_err, &f) < 0)
 		return vm_kill(vm, "page fault at %08x with guest CR3 %08x: %s",
 			       la, vm->vcpu.cr3, f.why);

@@ -282,7 +282,12 @@ def cmd_judge(mut, results, lab, secs=None):
 
 
 def md(cell):
-    return cell.replace("|", "\\|").replace("`", "'")
+    """cell as text in a Markdown table cell that GitHub and Doxygen both
+    show as it is: no column break, code span, tag or Doxygen link."""
+    for a, b in (("\\", "\\\\"), ("|", "\\|"), ("`", "'"), ("#", "\\#"),
+                 ("<", "&lt;"), (">", "&gt;"), ("@", "\\@")):
+        cell = cell.replace(a, b)
+    return cell
 
 
 GUIDE_BEGIN = "<!-- mutations: made by make mutation-table; do not edit -->"

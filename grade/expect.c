@@ -220,6 +220,26 @@ grade_expect_all_checks(const char *file, int line,
 }
 
 void
+grade_expect_check_passed(const char *file, int line,
+			  const struct boot_result *res, const char *name)
+{
+	regmatch_t m[1];
+	size_t pos = 0, next;
+	char *why, *where = NULL;
+
+	if (res->how != BOOT_EXITED || !log_find(res, &pos, "^FAIL: .*$", m, 1))
+		return;
+	why = log_match_str(res, &m[0]);
+	next = pos;
+	if (log_find(res, &next, "^ +\\(.* at [^ ]+:[0-9]+\\)$", m, 1) &&
+	    (size_t) m[0].rm_so == pos)
+		where = log_match_str(res, &m[0]);
+	grade_fail(file, line, res, "expected: every check of test=%s passes "
+		   "(\"%s: ok\")\ngot: %s%s%s", name, name, why + strlen("FAIL: "),
+		   where ? "\n" : "", where ? where : "");
+}
+
+void
 grade_skip(const char *fmt, ...)
 {
 	va_list ap;

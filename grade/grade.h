@@ -13,6 +13,14 @@
 
 /* How the message of a test skipped as not gradable begins. */
 #define GRADE_NG_PREFIX	"NOT GRADABLE on this host: "
+/* How the message of a test --fail-fast did not run begins. */
+#define GRADE_NOT_RUN_PREFIX	"NOT RUN: "
+
+/* Set (to "1") by the grader's --fail-fast for its test processes. */
+#define GRADE_FAIL_FAST_ENV	"GRADE_FAIL_FAST"
+
+/** @brief $GRADE_SESSION/@p name, the tests' shared notes, or NULL. */
+const char *grade_session_file(const char *name);
 
 /** A growable, always NUL-terminated byte buffer. */
 struct strbuf {
@@ -47,6 +55,12 @@ double grade_timeout_scale(void);
  * @return its exit status, 128+signal if killed, or -1 if it could not run
  */
 int run_command(const char *const argv[], char **out, char **err);
+/**
+ * @brief run_command, but give_up() is asked every 200 ms while it runs;
+ * once it says yes, the command's whole process group is killed.
+ */
+int run_command_until(const char *const argv[], char **out, char **err,
+		      bool (*give_up)(void));
 
 /** @brief The points GRADE_TEST gave a test, or 0 for a plain Test. */
 int grade_points(const struct criterion_test *test);

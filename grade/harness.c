@@ -81,6 +81,8 @@ struct run {
 	bool idle;			/* quiet for opts->idle_timeout */
 	char where[1024];		/* the stuck functions, or the last EIP */
 	char guest_buf[PATH_MAX];
+	bool cut;			/* --fail-fast: another test failed */
+	double next_cut_look;
 };
 
 /* The process group being run, for the signal handler. */
@@ -631,23 +633,65 @@ locate(struct run *r)
 }
 
 const char *
-grade_session_hang(void)
+grade_session_file(const char *name)
 {
-	static char where[1024];
+	static char path[PATH_MAX];
 	const char *dir = getenv("GRADE_SESSION");
-	char path[PATH_MAX];
-	FILE *f;
 
 	if (!dir)
 		return NULL;
-	snprintf(path, sizeof(path), "%s/hangs", dir);
-	if ((f = fopen(path, "r")) == NULL)
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	return path;
+}
+
+const char *
+grade_session_hang(void)
+{
+	static char where[1024];
+	const char *path = grade_session_file("hangs");
+	FILE *f;
+
+	if (!path || (f = fopen(path, "r")) == NULL)
 		return NULL;
 	if (!fgets(where, sizeof(where), f))
 		where[0] = '\0';
 	fclose(f);
 	where[strcspn(where, "\n")] = '\0';
 	return where[0] ? where : NULL;
+}
+
+/*
+ * --fail-fast: once a test has failed (report.c notes which in the
+ * session's "failed"), the tests that have not started are not run, and
+ * the runs of those under way are cut short (watch()); both are NOT RUN.
+ * Criterion's own --fail-fast would end the grader there, with no report.
+ * Returns the test that failed first, or NULL while none has.
+ */
+static const char *
+fail_fast_failed(void)
+{
+	static char first[256];
+	const char *path = grade_session_file("failed");
+	FILE *f;
+
+	if (!getenv(GRADE_FAIL_FAST_ENV) || !path || (f = fopen(path, "r")) == NULL)
+		return NULL;
+	if (!fgets(first, sizeof(first), f))
+		first[0] = '\0';
+	fclose(f);
+	first[strcspn(first, "\n")] = '\0';
+	return first;
+}
+
+void
+grade_test_init(void)
+{
+	const char *first = fail_fast_failed();
+
+	if (first)
+		criterion_skip_test(GRADE_NOT_RUN_PREFIX "%s failed first, and "
+				    "--fail-fast runs no test after a failure",
+				    first);
 }
 
 /* Whether an earlier test of this `make grade` was found stuck. */
@@ -661,14 +705,10 @@ session_had_hang(void)
 static void
 session_note_hang(const char *where)
 {
-	const char *dir = getenv("GRADE_SESSION");
-	char path[PATH_MAX];
+	const char *path = grade_session_file("hangs");
 	FILE *f;
 
-	if (!dir)
-		return;
-	snprintf(path, sizeof(path), "%s/hangs", dir);
-	if ((f = fopen(path, "a")) != NULL) {
+	if (path && (f = fopen(path, "a")) != NULL) {
 		fprintf(f, "%s\n", where);
 		fclose(f);
 	}
@@ -703,6 +743,18 @@ watch(struct run *r)
 		if (has_exited(r)) {
 			r->exited = true;
 			break;
+		}
+		if (now() >= r->next_cut_look) {
+			r->next_cut_look = now() + 0.2;
+			/* Another test, running beside this one, was just
+			 * found stuck: this one is given less time too. */
+			if (r->quiet > HANG_QUIET_AFTER * grade_timeout_scale() &&
+			    session_had_hang())
+				r->quiet = HANG_QUIET_AFTER * grade_timeout_scale();
+			if (fail_fast_failed()) {
+				r->cut = true;
+				break;
+			}
 		}
 	}
 }
@@ -853,7 +905,8 @@ run(struct run *r, char *argv[], double timeout)
 		   grade_timeout_scale();
 	if (spawn(r, argv)) {
 		watch(r);
-		if (!r->exited && !r->stopped && !r->stuck && r->monitor[0])
+		if (!r->exited && !r->stopped && !r->stuck && !r->cut &&
+		    r->monitor[0])
 			locate(r);
 		finish(r);
 		judge(r);
@@ -943,6 +996,9 @@ out:
 	res->log = r.log.s;
 	res->len = r.log.len;
 	res->errlog = r.errlog.s;
+	if (r.cut)
+		criterion_skip_test(GRADE_NOT_RUN_PREFIX "cut short when %s failed "
+				    "(--fail-fast)", fail_fast_failed());
 }
 
 void

@@ -45,7 +45,11 @@ struct grade_info {
 #define GRADE_TEST(suite, name, pts, desc)				\
 	static struct grade_info grade_info_##suite##_##name = { (pts) }; \
 	Test(suite, name, .description = (desc),			\
-	     .data = &grade_info_##suite##_##name)
+	     .data = &grade_info_##suite##_##name, .init = grade_test_init)
+
+/** Run before every GRADE_TEST: with --fail-fast, the tests that start
+ * after one has failed are not run (NOT RUN, no points). */
+void grade_test_init(void);
 
 /* ------------------------------------------------------------------------
  * Booting
@@ -196,6 +200,13 @@ const char *boot_outcome_name(enum boot_outcome how);
 #define expect_lines_in_order(res, regexes) \
 	grade_expect_lines_in_order(__FILE__, __LINE__, (res), (regexes))
 /**
+ * @brief A kernel self-check (test=@p name) that printed "FAIL: why"
+ * fails the test with that line, and the one after it if it says where
+ * the check is, before its exit status is judged: the line says more.
+ */
+#define expect_check_passed(res, name) \
+	grade_expect_check_passed(__FILE__, __LINE__, (res), (name))
+/**
  * @brief Fail the test with a message of your own (printf-style), followed
  * by the standard tail of the log and its path.  For checks the helpers
  * above do not cover.
@@ -325,6 +336,8 @@ void grade_expect_no_line(const char *file, int line,
 void grade_expect_lines_in_order(const char *file, int line,
 				 const struct boot_result *res,
 				 const char *const *regexes);
+void grade_expect_check_passed(const char *file, int line,
+			       const struct boot_result *res, const char *name);
 void grade_expect_checks(const char *file, int line,
 			 const struct boot_result *res, const char *guest,
 			 const char *const *names, size_t n, const char *needs,

@@ -6,6 +6,9 @@
  * tool is missing or fails.
  */
 #include <errno.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,8 +34,46 @@ slurp(int fd, struct strbuf *b)
 	}
 }
 
+/*
+ * Read fd to its end into b, unless give_up() says to stop first (it is
+ * asked every 200 ms): then kill pid's process group.
+ */
+static void
+slurp_until(int fd, struct strbuf *b, pid_t pid, bool (*give_up)(void))
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	char chunk[4096];
+	ssize_t n;
+
+	strbuf_add(b, "", 0);
+	for (;;) {
+		if (give_up && give_up()) {
+			kill(-pid, SIGTERM);
+			sleep(1);
+			kill(-pid, SIGKILL);
+			return;
+		}
+		if (poll(&p, 1, 200) <= 0)
+			continue;
+		if ((n = read(fd, chunk, sizeof(chunk))) == 0)
+			return;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return;
+		strbuf_add(b, chunk, n);
+	}
+}
+
 int
 run_command(const char *const argv[], char **out, char **err)
+{
+	return run_command_until(argv, out, err, NULL);
+}
+
+int
+run_command_until(const char *const argv[], char **out, char **err,
+		  bool (*give_up)(void))
 {
 	struct strbuf ob = { 0 }, eb = { 0 };
 	FILE *errf;
@@ -57,6 +98,9 @@ run_command(const char *const argv[], char **out, char **err)
 		return -1;
 	}
 	if (pid == 0) {
+		/* A group of its own, for give_up's kill. */
+		if (give_up)
+			setpgid(0, 0);
 		dup2(fds[1], 1);
 		dup2(fileno(errf), 2);
 		close(fds[0]);
@@ -66,7 +110,10 @@ run_command(const char *const argv[], char **out, char **err)
 		_exit(127);
 	}
 	close(fds[1]);
-	slurp(fds[0], &ob);
+	if (give_up)
+		slurp_until(fds[0], &ob, pid, give_up);
+	else
+		slurp(fds[0], &ob);
 	close(fds[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;

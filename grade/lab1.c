@@ -186,32 +186,32 @@ check_printf(enum kind kind)
 	free(bad);
 }
 
-GRADE_TEST(lab1, printf_decimal, 8, "printf %d and %i, negative numbers and the extremes")
+GRADE_TEST(lab1, printf_decimal, 8, "printf %d and %i, negative numbers and the extremes (exercise 2)")
 {
 	check_printf(DECIMAL);
 }
 
-GRADE_TEST(lab1, printf_unsigned, 8, "printf %u %x %o")
+GRADE_TEST(lab1, printf_unsigned, 8, "printf %u %x %o (exercise 2)")
 {
 	check_printf(UNSIGNED);
 }
 
-GRADE_TEST(lab1, printf_width, 8, "printf field widths: padding with spaces and zeros, - and *")
+GRADE_TEST(lab1, printf_width, 8, "printf field widths: padding with spaces and zeros, - and * (exercise 2)")
 {
 	check_printf(WIDTH);
 }
 
-GRADE_TEST(lab1, printf_long, 8, "printf l and ll: 64-bit numbers in every base")
+GRADE_TEST(lab1, printf_long, 8, "printf l and ll: 64-bit numbers in every base (exercise 2)")
 {
 	check_printf(LONG);
 }
 
-GRADE_TEST(lab1, printf_text, 4, "printf %s %c %%")
+GRADE_TEST(lab1, printf_text, 4, "printf %s %c %% (exercise 2)")
 {
 	check_printf(TEXT);
 }
 
-GRADE_TEST(lab1, printf_pointer, 4, "printf %p: 0x and eight hex digits")
+GRADE_TEST(lab1, printf_pointer, 4, "printf %p: 0x and eight hex digits (exercise 2)")
 {
 	check_printf(POINTER);
 }
@@ -238,7 +238,7 @@ backtrace_run(struct boot_result *r, struct frame **f)
  * DEPTH frames return into backtrace_depth, the next into test_backtrace,
  * and the chain ends in entry.S's frame (ebp 0 beyond it).
  */
-GRADE_TEST(lab1, backtrace_frames, 8, "backtrace: every frame from the innermost out to entry.S")
+GRADE_TEST(lab1, backtrace_frames, 8, "backtrace: every frame from the innermost out to entry.S (exercises 2, 3)")
 {
 	struct boot_result r;
 	struct frame *f;
@@ -273,7 +273,7 @@ GRADE_TEST(lab1, backtrace_frames, 8, "backtrace: every frame from the innermost
 			    "\ngot: %s", f[n - 1].fn);
 }
 
-GRADE_TEST(lab1, backtrace_lines, 8, "backtrace: FILE:LINE of each eip agrees with addr2line")
+GRADE_TEST(lab1, backtrace_lines, 8, "backtrace: FILE:LINE of each eip agrees with addr2line (exercises 2, 3)")
 {
 	struct boot_result r;
 	struct frame *f;
@@ -282,16 +282,58 @@ GRADE_TEST(lab1, backtrace_lines, 8, "backtrace: FILE:LINE of each eip agrees wi
 	backtrace_check_lines(&r, f, n);
 }
 
-GRADE_TEST(lab1, backtrace_functions, 8, "backtrace: FUNCTION+OFFSET of each eip agrees with nm")
+/*
+ * test=backtrace also looks up the very addresses where a few functions
+ * start ("lookup ADDR: FILE:LINE: FUNCTION+OFFSET"): each must name that
+ * function, at offset 0.  No return address is ever such an address.
+ */
+static void
+check_lookups(struct boot_result *r)
+{
+	const struct ksym *sym;
+	struct ksyms syms;
+	regmatch_t m[4];
+	size_t pos = 0, n = 0;
+	char *addr, *fn, *off;
+	uint32_t a;
+
+	ksyms_load(&syms, grade_env("KERNEL"));
+	while (log_find(r, &pos, "^lookup ([0-9a-f]{8}): .*: ([^ ]+)\\+(-?[0-9]+)$",
+			m, 4)) {
+		n++;
+		addr = log_match_str(r, &m[1]);
+		fn = log_match_str(r, &m[2]);
+		off = log_match_str(r, &m[3]);
+		a = strtoul(addr, NULL, 16);
+		sym = ksyms_function_at(&syms, a);
+		if (!sym || sym->addr != a || strcmp(sym->name, fn) != 0 ||
+		    atoi(off) != 0)
+			expect_fail(r, "expected: the lookup of %08x, where %s "
+				    "starts (nm), to give %s+0: the last entry "
+				    "at or below the address is the one that "
+				    "starts there\ngot: %s+%s", a,
+				    sym ? sym->name : "no function",
+				    sym ? sym->name : "<unknown>", fn, off);
+		free(addr);
+		free(fn);
+		free(off);
+	}
+	if (n == 0)
+		expect_fail(r, "expected: lines \"lookup ADDR: FILE:LINE: "
+			    "FUNCTION+0\" after the backtrace\ngot: none");
+}
+
+GRADE_TEST(lab1, backtrace_functions, 8, "backtrace: FUNCTION+OFFSET of each eip agrees with nm, and so does a lookup where a function starts (exercises 2, 3)")
 {
 	struct boot_result r;
 	struct frame *f;
 	size_t n = backtrace_run(&r, &f);
 
 	backtrace_check_functions(&r, f, n);
+	check_lookups(&r);
 }
 
-GRADE_TEST(lab1, backtrace_args, 6, "backtrace: the five words above each return address are its arguments")
+GRADE_TEST(lab1, backtrace_args, 6, "backtrace: the five words above each return address are its arguments (exercises 2, 3)")
 {
 	struct boot_result r;
 	struct frame *f;
@@ -335,7 +377,7 @@ monitor_run(struct boot_result *r, const char *command)
 	expect_exit(r, 7);
 }
 
-GRADE_TEST(lab1, monitor_commands, 6, "monitor: help, an unknown command, exit 7 (the run's status and its line)")
+GRADE_TEST(lab1, monitor_commands, 6, "monitor: help, an unknown command, and exit 7 with its status line (exercise 2)")
 {
 	struct boot_result r;
 	const char *const help[] = {
@@ -394,7 +436,7 @@ check_kerninfo_symbol(const struct boot_result *r, const struct ksyms *syms,
 			    name, sym->addr, want_phys, name, virt, phys);
 }
 
-GRADE_TEST(lab1, monitor_kerninfo, 10, "monitor: kerninfo's addresses and footprint agree with nm and the ELF headers")
+GRADE_TEST(lab1, monitor_kerninfo, 10, "monitor: kerninfo's addresses and footprint agree with nm and the ELF headers (exercises 2, 4)")
 {
 	static const char *const names[] = {
 		"_start", "entry", "etext", "edata", "end", NULL,
@@ -425,7 +467,7 @@ GRADE_TEST(lab1, monitor_kerninfo, 10, "monitor: kerninfo's addresses and footpr
 			    "rounded up to a KB)\ngot: %sKB", want, kb);
 }
 
-GRADE_TEST(lab1, monitor_backtrace, 4, "monitor: backtrace from the prompt shows monitor_run, monitor, kmain")
+GRADE_TEST(lab1, monitor_backtrace, 4, "monitor: backtrace from the prompt shows monitor_run, monitor, kmain (exercises 2, 3)")
 {
 	const char *const chain[] = { "monitor_run", "monitor", "kmain", NULL };
 	struct boot_result r;
@@ -469,18 +511,18 @@ check_boot(const struct boot_opts *o, const char *loader)
 			    got ? got : "", got ? "]" : "");
 }
 
-GRADE_TEST(lab1, boot_qemu_kernel, 4, "boot: QEMU -kernel (Multiboot), command line passed")
+GRADE_TEST(lab1, boot_qemu_kernel, 4, "boot: QEMU -kernel (Multiboot), command line passed (exercise 2)")
 {
 	check_boot(&(struct boot_opts) { .cmdline = "test=printf" }, "qemu");
 }
 
-GRADE_TEST(lab1, boot_qemu_disk, 3, "boot: QEMU from the disk image through the boot sector")
+GRADE_TEST(lab1, boot_qemu_disk, 3, "boot: QEMU from the disk image through the boot sector (exercise 2)")
 {
 	check_boot(&(struct boot_opts) { .cmdline = "test=printf",
 				       .disk_boot = true }, "vmlab boot sector");
 }
 
-GRADE_TEST(lab1, boot_bochs_disk, 3, "boot: Bochs from the disk image through the boot sector")
+GRADE_TEST(lab1, boot_bochs_disk, 3, "boot: Bochs from the disk image through the boot sector (exercise 2)")
 {
 	check_boot(&(struct boot_opts) { .emulator = "bochs",
 				       .cmdline = "test=printf",

@@ -70,23 +70,27 @@ check_user_eip(const struct boot_result *r, const char *re, const char *prog,
  * The kernel side
  * ------------------------------------------------------------------------ */
 
-GRADE_TEST(lab3, idt, 10, "IDT: a gate per vector, interrupt gates, DPL 3 only for int3 and syscalls; GDT and TSS loaded")
+GRADE_TEST(lab3, idt, 10, "IDT: a gate per vector, interrupt gates, DPL 3 only for int3 and syscalls; GDT and TSS loaded (exercise 1)")
 {
 	struct boot_result r;
 
-	run_kernel(&r, "test=idt");
+	boot(&(struct boot_opts) { .cmdline = "test=idt" }, &r);
+	expect_check_passed(&r, "idt");
+	expect_exit(&r, 0);
 	expect_no_line(&r, "^FAIL: ");
 	expect_line(&r, "^idt: ok$");
 }
 
-GRADE_TEST(lab3, traps, 15, "each exception the kernel raises reaches its vector with the right error code, CR2 and EIP")
+GRADE_TEST(lab3, traps, 15, "each exception the kernel raises reaches its vector with the right error code, CR2 and EIP (exercises 1, 2)")
 {
 	static const int vectors[] = { 0, 1, 3, 4, 5, 6, 7, 13, 14, 2, 9, 15, 16, 18, 19, 20, 31 };
 	struct boot_result r;
 	char re[64];
 	size_t i;
 
-	run_kernel(&r, "test=traps");
+	boot(&(struct boot_opts) { .cmdline = "test=traps" }, &r);
+	expect_check_passed(&r, "traps");
+	expect_exit(&r, 0);
 	expect_no_line(&r, "^FAIL: ");
 	for (i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
 		snprintf(re, sizeof(re), "^traps: vector +%d .* ok \\(", vectors[i]);
@@ -95,11 +99,13 @@ GRADE_TEST(lab3, traps, 15, "each exception the kernel raises reaches its vector
 	expect_line(&r, "^traps: ok$");
 }
 
-GRADE_TEST(lab3, timer, 5, "the 8253 ticks through the remapped 8259 (IRQ 0 at vector 32)")
+GRADE_TEST(lab3, timer, 5, "the 8253 ticks through the remapped 8259 (IRQ 0 at vector 32) (exercises 1, 2)")
 {
 	struct boot_result r;
 
-	run_kernel(&r, "test=timer");
+	boot(&(struct boot_opts) { .cmdline = "test=timer" }, &r);
+	expect_check_passed(&r, "timer");
+	expect_exit(&r, 0);
 	expect_line(&r, "^timer: ticks went from [0-9]+ to [0-9]+$");
 	expect_line(&r, "^timer: ok$");
 }
@@ -108,7 +114,7 @@ GRADE_TEST(lab3, timer, 5, "the 8253 ticks through the remapped 8259 (IRQ 0 at v
  * User programs and system calls
  * ------------------------------------------------------------------------ */
 
-GRADE_TEST(lab3, hello, 5, "a user program at ring 3 prints and exits")
+GRADE_TEST(lab3, hello, 5, "a user program at ring 3 prints and exits (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *const order[] = {
@@ -122,7 +128,7 @@ GRADE_TEST(lab3, hello, 5, "a user program at ring 3 prints and exits")
 	expect_lines_in_order(&r, order);
 }
 
-GRADE_TEST(lab3, syscalls, 10, "every system call returns what it should, and cgetc reads a key")
+GRADE_TEST(lab3, syscalls, 10, "every system call returns what it should, and cgetc reads a key (exercises 1-3)")
 {
 	struct boot_result r;
 
@@ -136,7 +142,7 @@ GRADE_TEST(lab3, syscalls, 10, "every system call returns what it should, and cg
 	expect_line(&r, "^\\[" FIRST_ENV "\\] exited with status 0$");
 }
 
-GRADE_TEST(lab3, faultread, 5, "reading kernel memory: page fault, error 5, the program stopped")
+GRADE_TEST(lab3, faultread, 5, "reading kernel memory: page fault, error 5, the program stopped (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *re = "^\\[" FIRST_ENV "\\] user fault: page fault at va fc100000 "
@@ -147,7 +153,7 @@ GRADE_TEST(lab3, faultread, 5, "reading kernel memory: page fault, error 5, the 
 	check_user_eip(&r, re, "faultread", "umain");
 }
 
-GRADE_TEST(lab3, faultwrite, 5, "writing kernel memory: page fault, error 7, the program stopped")
+GRADE_TEST(lab3, faultwrite, 5, "writing kernel memory: page fault, error 7, the program stopped (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *re = "^\\[" FIRST_ENV "\\] user fault: page fault at va c0000000 "
@@ -158,7 +164,7 @@ GRADE_TEST(lab3, faultwrite, 5, "writing kernel memory: page fault, error 7, the
 	check_user_eip(&r, re, "faultwrite", "umain");
 }
 
-GRADE_TEST(lab3, faultnull, 3, "a NULL pointer: page fault, error 4 (not present)")
+GRADE_TEST(lab3, faultnull, 3, "a NULL pointer: page fault, error 4 (not present) (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *re = "^\\[" FIRST_ENV "\\] user fault: page fault at va 00000000 "
@@ -169,7 +175,7 @@ GRADE_TEST(lab3, faultnull, 3, "a NULL pointer: page fault, error 4 (not present
 	check_user_eip(&r, re, "faultnull", "umain");
 }
 
-GRADE_TEST(lab3, faulthlt, 4, "a privileged instruction (hlt) at ring 3: general protection")
+GRADE_TEST(lab3, faulthlt, 4, "a privileged instruction (hlt) at ring 3: general protection (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *re = "^\\[" FIRST_ENV "\\] user fault: general protection "
@@ -180,7 +186,7 @@ GRADE_TEST(lab3, faulthlt, 4, "a privileged instruction (hlt) at ring 3: general
 	check_user_eip(&r, re, "faulthlt", "umain");
 }
 
-GRADE_TEST(lab3, faultdiv, 4, "division by zero at ring 3: divide error")
+GRADE_TEST(lab3, faultdiv, 4, "division by zero at ring 3: divide error (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *re = "^\\[" FIRST_ENV "\\] user fault: divide error "
@@ -191,7 +197,7 @@ GRADE_TEST(lab3, faultdiv, 4, "division by zero at ring 3: divide error")
 	check_user_eip(&r, re, "faultdiv", "umain");
 }
 
-GRADE_TEST(lab3, faultbadptr, 4, "a system call given a kernel pointer: the program stopped, nothing printed")
+GRADE_TEST(lab3, faultbadptr, 4, "a system call given a kernel pointer: the program stopped, nothing printed (exercises 1-3)")
 {
 	struct boot_result r;
 
@@ -201,7 +207,7 @@ GRADE_TEST(lab3, faultbadptr, 4, "a system call given a kernel pointer: the prog
 	expect_no_line(&r, "printed its own memory");
 }
 
-GRADE_TEST(lab3, survive, 5, "after programs fault, the kernel runs the next one")
+GRADE_TEST(lab3, survive, 5, "after programs fault, the kernel runs the next one (exercises 1-3)")
 {
 	struct boot_result r;
 
@@ -213,7 +219,7 @@ GRADE_TEST(lab3, survive, 5, "after programs fault, the kernel runs the next one
 	expect_line(&r, "^\\[00001002\\] exited with status 0$");
 }
 
-GRADE_TEST(lab3, breakpoint, 3, "int3 at ring 3 is a trap: reported, and the program goes on")
+GRADE_TEST(lab3, breakpoint, 3, "int3 at ring 3 is a trap: reported, and the program goes on (exercises 1-3)")
 {
 	struct boot_result r;
 	const char *const order[] = {
@@ -227,7 +233,7 @@ GRADE_TEST(lab3, breakpoint, 3, "int3 at ring 3 is a trap: reported, and the pro
 	expect_lines_in_order(&r, order);
 }
 
-GRADE_TEST(lab3, yield, 7, "three programs that yield take turns, and each finishes")
+GRADE_TEST(lab3, yield, 7, "three programs that yield take turns, and each finishes (exercises 1-3)")
 {
 	static const char *const ids[] = { "00001000", "00001001", "00001002" };
 	struct boot_result r;
@@ -258,7 +264,7 @@ GRADE_TEST(lab3, yield, 7, "three programs that yield take turns, and each finis
 			    "a turn)\ngot: the programs ran one after another");
 }
 
-GRADE_TEST(lab3, preempt, 7, "the timer takes the CPU from a program that never yields")
+GRADE_TEST(lab3, preempt, 7, "the timer takes the CPU from a program that never yields (exercises 1-3)")
 {
 	struct boot_result r;
 
@@ -268,7 +274,7 @@ GRADE_TEST(lab3, preempt, 7, "the timer takes the CPU from a program that never 
 	expect_line(&r, "^spin: spinning forever");
 }
 
-GRADE_TEST(lab3, sensitive, 5, "the sensitive program: which instructions trap at ring 3 and which do not")
+GRADE_TEST(lab3, sensitive, 5, "the sensitive program: which instructions trap at ring 3 and which do not (exercises 1-3)")
 {
 	struct boot_result r;
 	static const char *const trapped[] = {
@@ -302,7 +308,7 @@ GRADE_TEST(lab3, sensitive, 5, "the sensitive program: which instructions trap a
 	expect_line(&r, "^\\[" FIRST_ENV "\\] exited with status 0$");
 }
 
-GRADE_TEST(lab3, monitor_run, 3, "the monitor's run command, and the monitor back afterwards")
+GRADE_TEST(lab3, monitor_run, 3, "the monitor's run command, and the monitor back afterwards (exercises 1-3)")
 {
 	struct boot_result r;
 

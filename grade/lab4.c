@@ -45,7 +45,7 @@ under_te(void)
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
-GRADE_TEST(lab4, privsuite_flags, 10, "under the monitor, cli and sti change the virtual IF (exercises 1-3)")
+GRADE_TEST(lab4, privsuite_flags, 10, "under the monitor, cli and sti change the virtual IF, as the guest's pushf reads it (exercises 1-3)")
 {
 	static const char *const checks[] = { "cli", "sti" };
 	struct boot_result r;
@@ -53,7 +53,9 @@ GRADE_TEST(lab4, privsuite_flags, 10, "under the monitor, cli and sti change the
 	run_privsuite(&r);
 	expect_checks(&r, "privsuite", checks, NELEM(checks),
 		      "the trap dispatch (exercise 1), in and out for the "
-		      "guest's console (exercise 2), and cli and sti (exercise 3)", "");
+		      "guest's console (exercise 2), and cli and sti (exercise 3), "
+		      "which change the emulator's working flags, e->eflags: "
+		      "the vcpu's are overwritten when the instruction is done", "");
 }
 
 GRADE_TEST(lab4, privsuite_priv, 15, "under the monitor, the privileged instructions on control registers, descriptor tables and MSRs give a bare PC's results (exercises 1-3)")
@@ -76,10 +78,11 @@ GRADE_TEST(lab4, privsuite_priv, 15, "under the monitor, the privileged instruct
  * The CS a delivery pushes is the guest's selector with RPL 0, never the
  * RPL 1 it really ran at: guest handlers tell kernel from user by it.
  */
-GRADE_TEST(lab4, privsuite_exceptions, 15, "under the monitor, int n, ud2 and a divide error reach the guest's own handlers with a ring-0 frame (exercises 1-4)")
+GRADE_TEST(lab4, privsuite_exceptions, 15, "under the monitor, int n, ud2 and a divide error reach the guest's own handlers with a ring-0 frame; an interrupt gate clears IF, a trap gate does not (exercises 1-4)")
 {
 	static const char *const checks[] = {
-		"int-n", "int-frame-cs", "ud2", "divide-error",
+		"int-n", "int-frame-cs", "int-frame-if", "int-gate-if",
+		"trap-gate-if", "ud2", "divide-error",
 	};
 	struct boot_result r;
 
@@ -87,20 +90,25 @@ GRADE_TEST(lab4, privsuite_exceptions, 15, "under the monitor, int n, ud2 and a 
 	expect_checks(&r, "privsuite", checks, NELEM(checks),
 		      "the trap dispatch, EMU_FAULT and EMU_SOFTINT included "
 		      "(exercise 1), exercises 2 and 3 to get there, and the "
-		      "delivery through the guest's IDT (exercise 4)", "");
+		      "delivery through the guest's IDT (exercise 4): the frame "
+		      "as a ring-0 CPU pushes it, IF cleared for an interrupt "
+		      "gate only", "");
 }
 
-GRADE_TEST(lab4, privsuite_timer, 10, "under the monitor, hlt idles until the timer interrupts, iret restores IF, and the LAPIC timer counts and interrupts (exercises 1-4)")
+GRADE_TEST(lab4, privsuite_timer, 10, "under the monitor, hlt idles until the timer interrupts, iret restores IF, an interrupt pending at sti waits for the instruction after it, and the LAPIC timer counts and interrupts (exercises 1-4)")
 {
 	static const char *const checks[] = {
-		"hlt-timer", "iret-if", "lapic-timer-count", "lapic-timer",
+		"hlt-timer", "iret-if", "sti-shadow", "lapic-timer-count",
+		"lapic-timer",
 	};
 	struct boot_result r;
 
 	run_privsuite(&r);
 	expect_checks(&r, "privsuite", checks, NELEM(checks),
 		      "hlt counted and carried on after (exercise 1), sti "
-		      "with its interrupt shadow (exercise 3), and the "
+		      "with its interrupt shadow (exercise 3: the vcpu's "
+		      "intr_shadow, so that `sti; hlt` takes a pending "
+		      "interrupt after the hlt, not before it), and the "
 		      "delivery of the timer's interrupt (exercise 4)", "");
 }
 
@@ -122,10 +130,11 @@ GRADE_TEST(lab4, privsuite_devices, 10, "under the monitor, port and MMIO access
 }
 
 /* docs/design.md section 5's hard case: the return to user mode. */
-GRADE_TEST(lab4, privsuite_user, 10, "under the monitor, the guest's user mode runs with IF on, its int n and its out reach the guest kernel with a ring-3 frame (exercises 1-4)")
+GRADE_TEST(lab4, privsuite_user, 10, "under the monitor, the guest's user mode runs with IF on, its int n reaches the guest kernel with a ring-3 frame, and its out, its cli and an int n through a DPL-0 gate are the guest kernel's #GP (exercises 1-4)")
 {
 	static const char *const checks[] = {
 		"user-iret-if", "user-int", "user-int-frame-cs", "user-out-gp",
+		"user-cli-gp", "user-int-dpl-gp", "user-gp-count",
 	};
 	struct boot_result r;
 
@@ -133,8 +142,11 @@ GRADE_TEST(lab4, privsuite_user, 10, "under the monitor, the guest's user mode r
 	expect_checks(&r, "privsuite", checks, NELEM(checks),
 		      "every exercise: an out in user mode must reach the "
 		      "guest as its own #GP (the IOPL check of exercise 2), "
-		      "and the frame of an int n from ring 3 must carry the "
-		      "user's CS as it is (exercise 4)", "");
+		      "and so must a cli (the same check in exercise 3); an "
+		      "int n goes to vm_inject() as an EVENT_SOFTINT, whose "
+		      "gate's DPL is checked (exercise 1), and the frame of an "
+		      "int n from ring 3 must carry the user's CS as it is "
+		      "(exercise 4)", "");
 }
 
 /*
@@ -157,10 +169,13 @@ GRADE_TEST(lab4, privsuite_all, 10, "under the monitor, every check of privsuite
 	if (!under_te())
 		return;
 	/* Every return to user mode traps (#NP) and is emulated; the
-	 * three exceptions and three int n are privsuite's own. */
+	 * exceptions (ud2, the divide error, the #GPs of the user's out
+	 * and cli) and the int n (two from the kernel, three from user
+	 * mode, one of them refused by its gate's DPL: that #GP is counted
+	 * with the int) are privsuite's own. */
 	expect_line(&r, "^te: exits by cause: .*segment not present [1-9]");
 	expect_line(&r, "^vmm: emulated: .*iret [0-9]+.*hlt [0-9]+");
-	expect_line(&r, "^vmm: delivered: [1-9][0-9]* interrupts, 3 exceptions, 3 int n");
+	expect_line(&r, "^vmm: delivered: [1-9][0-9]* interrupts, 4 exceptions, 5 int n; [1-9][0-9]* hlt");
 }
 
 /*

@@ -17,7 +17,11 @@
 
 static const char usage[] =
 	"usage: make grade [LAB=N [TEST=name]]\n"
-	"   or: obj/grade/grade [--lab=N] [--test=name] [--list] [criterion options]\n"
+	"   or: obj/grade/grade [--lab=N] [--test=name] [--list] [--fail-fast]\n"
+	"                       [--scored] [criterion options]\n"
+	"--fail-fast (-f) starts no test after one has failed, and cuts short\n"
+	"those running; the report is still written, the tests not run\n"
+	"scoring nothing.  --scored runs only the tests worth points.\n"
 	"Environment: GRADE_TIMEOUT_SCALE=k multiplies every timeout by k;\n"
 	"GRADE_EXPECT=fail succeeds only if every selected gradable test fails.\n";
 
@@ -75,9 +79,10 @@ selected(const struct criterion_test *t, const char *suite, const char *test)
 	       (!test || strcmp(t->name, test) == 0);
 }
 
+/* With scored, the tests worth no points are left out (not even run). */
 static int
 select_tests(struct criterion_test_set *set, const char *suite,
-	     const char *test)
+	     const char *test, bool scored)
 {
 	struct criterion_suite_set *ss;
 	struct criterion_test *t;
@@ -87,6 +92,10 @@ select_tests(struct criterion_test_set *set, const char *suite,
 		FOREACH_SET(t, ss->tests) {
 			if (!selected(t, suite, test))
 				continue;
+			if (scored && grade_points(t) == 0) {
+				t->data->disabled = true;
+				continue;
+			}
 			count++;
 			report_add_selected(t);
 		}
@@ -133,7 +142,8 @@ preflight(void)
 
 /*
  * What the tests of one `make grade` tell each other (GRADE_SESSION):
- * a kernel found stuck once is given less time to be found stuck again.
+ * a kernel found stuck once is given less time to be found stuck again;
+ * with --fail-fast, the first failure stops the tests not yet started.
  */
 static void
 start_session(void)
@@ -143,6 +153,8 @@ start_session(void)
 	snprintf(dir, sizeof(dir), "%s/grade/session", grade_env("OBJDIR"));
 	snprintf(path, sizeof(path), "%s/hangs", dir);
 	make_dirs(dir);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/failed", dir);
 	unlink(path);
 	setenv("GRADE_SESSION", dir, 1);
 }
@@ -162,7 +174,7 @@ main(int argc, char *argv[])
 	const char *lab = NULL, *test = NULL, *suite = NULL, *expect;
 	struct criterion_test_set *set;
 	char pattern[256];
-	bool list = false, expect_fail;
+	bool list = false, scored = false, expect_fail;
 	double start = now();
 	int i, n = 1, status;
 
@@ -181,6 +193,7 @@ main(int argc, char *argv[])
 	grade_timeout_scale();	/* reject a bad value before any test runs */
 
 	/* Take our options out; leave Criterion's in argv. */
+	unsetenv(GRADE_FAIL_FAST_ENV);	/* only ours turns it on */
 	for (i = 1; i < argc; i++) {
 		if (strncmp(argv[i], "--lab=", 6) == 0)
 			lab = argv[i] + 6;
@@ -188,6 +201,12 @@ main(int argc, char *argv[])
 			test = argv[i] + 7;
 		else if (strcmp(argv[i], "--list") == 0)
 			list = true;
+		/* Criterion's own --fail-fast exits at the first failure,
+		 * before the report: ours lets the tests running finish. */
+		else if (strcmp(argv[i], "--fail-fast") == 0 || strcmp(argv[i], "-f") == 0)
+			setenv(GRADE_FAIL_FAST_ENV, "1", 1);
+		else if (strcmp(argv[i], "--scored") == 0)
+			scored = true;
 		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
 			fputs(usage, stdout);
 			printf("Criterion's own options follow.\n\n");
@@ -210,7 +229,7 @@ main(int argc, char *argv[])
 		criterion_finalize(set);
 		return 2;
 	}
-	if (select_tests(set, suite, test) == 0) {
+	if (select_tests(set, suite, test, scored) == 0) {
 		fprintf(stderr, "grade: there is no test '%s'%s%s.\n",
 			test ? test : "", suite ? " in " : "", suite ? suite : "");
 		list_tests(set, suite);

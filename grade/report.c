@@ -141,6 +141,21 @@ find_row(const struct criterion_test *test)
 	return NULL;
 }
 
+/* For --fail-fast (grade_test_init): the first test that failed. */
+static void
+note_failure(const struct criterion_test *test)
+{
+	const char *path = grade_session_file("failed");
+	FILE *f;
+
+	if (!getenv(GRADE_FAIL_FAST_ENV) || !path || access(path, F_OK) == 0)
+		return;
+	if ((f = fopen(path, "w")) != NULL) {
+		fprintf(f, "%s/%s\n", test->category, test->name);
+		fclose(f);
+	}
+}
+
 /* Runs in the runner process once per finished test. */
 ReportHook(POST_TEST)(struct criterion_test_stats *st)
 {
@@ -152,7 +167,12 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
 		return;
 	row->seconds = st->elapsed_time;
 	strbuf_add(&out, "", 0);
-	if (st->test_status == CR_STATUS_SKIPPED) {
+	if (st->test_status == CR_STATUS_SKIPPED && st->message &&
+	    strncmp(st->message, GRADE_NOT_RUN_PREFIX,
+		    strlen(GRADE_NOT_RUN_PREFIX)) == 0) {
+		row->verdict = NOT_RUN;
+		strbuf_printf(&out, "%s", st->message + strlen(GRADE_NOT_RUN_PREFIX));
+	} else if (st->test_status == CR_STATUS_SKIPPED) {
 		row->verdict = NOT_GRADABLE;
 		strbuf_printf(&out, "%s", st->message ? st->message :
 			      "NOT GRADABLE on this host");
@@ -177,6 +197,8 @@ ReportHook(POST_TEST)(struct criterion_test_stats *st)
 				      st->exit_code);
 	}
 	row->output = out.s;
+	if (row->verdict == FAIL)
+		note_failure(st->test);
 	/* Tests finish in any order (two at a time): a line each as they
 	 * do, the explanations in order at the end. */
 	if (progress) {
@@ -229,8 +251,8 @@ stop_key(const char *out)
 		return stuck_key(p);
 	for (i = 0; out && i < sizeof(marks) / sizeof(marks[0]); i++)
 		if ((p = strstr(out, marks[i])) != NULL) {
-			if (i == 2)	/* the time differs; the reason not */
-				p = strchr(p, ':') ? strchr(p, ':') : p;
+			if (i == 2 && strchr(p, ':'))	/* the time differs; the reason not */
+				p = strchr(p, ':') + strspn(strchr(p, ':'), ": ");
 			eol = p + strcspn(p, "\n");
 			return strndup(p, eol - p);
 		}
@@ -354,6 +376,12 @@ print_table(void)
 	}
 	printf("------------------------------------------------------------------\n");
 	printf("%-37s %3d/%-3d\n", "Score", got, max);
+	for (i = 0; i < nrows && rows[i].verdict != NOT_RUN; i++)
+		;
+	if (i < nrows)
+		printf("NOT RUN: %s; their points are counted as not earned "
+		       "(drop --fail-fast for the whole score).\n",
+		       rows[i].output ? rows[i].output : "never started");
 	for (i = 0; i < nrows && rows[i].verdict != NOT_GRADABLE; i++)
 		;
 	if (i == nrows)

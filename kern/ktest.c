@@ -57,10 +57,35 @@ backtrace_depth(int depth, int a, int b)
 	return r + depth;
 }
 
+static int test_backtrace(void);
+
+/*
+ * Addresses where functions start, looked up exactly there: a symbol
+ * table entry begins at each, which a return address never hits, so the
+ * "at most addr" of search_by_address is checked here.
+ */
+static void
+lookup_starts(void)
+{
+	const uintptr_t starts[] = {
+		(uintptr_t) backtrace_depth, (uintptr_t) test_backtrace,
+		(uintptr_t) print_backtrace, (uintptr_t) cprintf,
+	};
+	struct eipinfo info;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(starts); i++) {
+		debuginfo_eip(starts[i], &info);
+		cprintf("lookup %08x: %s:%d: %s+%d\n", starts[i], info.file,
+			info.line, info.fn_name, (int) (starts[i] - info.fn_addr));
+	}
+}
+
 static int
 test_backtrace(void)
 {
 	cprintf("backtrace_depth returned %d\n", backtrace_depth(5, 0, 1));
+	lookup_starts();
 	return EXIT_SUCCESS;
 }
 
@@ -98,6 +123,8 @@ static const struct ktest ktests[] = {
 	{ "triplefault", 1, test_triplefault },
 	{ "memmap", 2, test_memmap },
 	{ "page_alloc", 2, test_page_alloc },
+	{ "page_double_free", 2, test_page_double_free },
+	{ "page_free_busy", 2, test_page_free_busy },
 	{ "page_table", 2, test_page_table },
 	{ "kern_pgdir", 2, test_kern_pgdir },
 	{ "idt", 3, test_idt },

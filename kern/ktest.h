@@ -26,6 +26,10 @@ int test_memmap(void);
 int test_page_alloc(void);
 /** @brief test=page_table: walk/insert/lookup/remove, then through the MMU. */
 int test_page_table(void);
+/** @brief test=page_double_free: page_free panics on a page already free. */
+int test_page_double_free(void);
+/** @brief test=page_free_busy: page_free panics on a page with references. */
+int test_page_free_busy(void);
 /** @brief test=kern_pgdir: the kernel's address space as mem_init built it. */
 int test_kern_pgdir(void);
 /* Lab 3 (kern/trapcheck.c) */

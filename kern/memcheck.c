@@ -493,3 +493,42 @@ test_kern_pgdir(void)
 	cprintf("kern_pgdir: ok\n");
 	return EXIT_SUCCESS;
 }
+
+/* ------------------------------------------------------------------------
+ * test=page_double_free, test=page_free_busy: page_free refuses its
+ * callers' bugs.  Each run must end in page_free's panic, naming the page:
+ * a page freed twice sits twice on the free list and is handed out twice,
+ * a page freed with references left is reused while still mapped.
+ * ------------------------------------------------------------------------ */
+
+int
+test_page_double_free(void)
+{
+	struct page *pp = page_alloc(0);
+
+	CHECK(pp != NULL, "page_alloc failed at the start");
+	page_free(pp);
+	cprintf("page_double_free: freeing page %08x a second time\n",
+		page2pa(pp));
+	page_free(pp);
+	cprintf("FAIL: page_free let page %08x be freed twice: it is on the "
+		"free list twice now, and page_alloc will hand it out twice\n",
+		page2pa(pp));
+	return EXIT_FAILURE;
+}
+
+int
+test_page_free_busy(void)
+{
+	struct page *pp = page_alloc(0);
+
+	CHECK(pp != NULL, "page_alloc failed at the start");
+	pp->refs = 1;
+	cprintf("page_free_busy: freeing page %08x, which has 1 reference\n",
+		page2pa(pp));
+	page_free(pp);
+	cprintf("FAIL: page_free freed page %08x with a reference left: "
+		"whoever holds it will share the page with its next owner\n",
+		page2pa(pp));
+	return EXIT_FAILURE;
+}

@@ -6,10 +6,22 @@
 # For each lab N: export its handout to obj/handout-check/labN, build it
 # with warnings as errors (CI=1), grade every earlier lab on it (each must
 # pass: their solutions are in the handout), and grade lab N with
-# GRADE_EXPECT=fail (every lab-N test must fail on the stubs).  Labs are
-# checked HANDOUT_JOBS (default 2) at a time; each one's whole output goes
-# to obj/handout-check/labN.log, and a table sums up.  Exits non-zero if
-# any check failed.
+# GRADE_EXPECT=fail (every lab-N test must fail on the stubs).
+#
+# Then the same handout with lab N's own solution kept (handout.sh
+# --solved, to obj/handout-check/labN-solved): it builds (CI=1), lab N's
+# tests pass on it (the solution is honest in handout form), every
+# command labs/labN.md gives runs in it (lab-commands.sh), and every
+# mistake of solutions_stub/mutations/labN/ is caught: made in the tree
+# (mutate.py), built, graded, undone, it must cost points, be explained
+# by a failure that names its exercise, and crash no test.  The mutations
+# are graded with --fail-fast; MUTATIONS_FULL=1 grades them in full, for
+# the exact points lost.  obj/handout-check/mutations.md tables them all.
+#
+# Labs are checked HANDOUT_JOBS (default 2) at a time, the last lab first
+# (it has the most to do); each one's whole output goes to
+# obj/handout-check/labN.log, and a table sums up.  Exits non-zero if any
+# check failed.
 set -eu
 
 SELF=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
@@ -26,7 +38,8 @@ secs() { echo "$1" | awk '{ printf "%.1fs", $1 / 1000 }'; }
 student_make() {	# DIR ARGS...
 	dir=$1; shift
 	env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u LAB -u TEST -u DEST \
-		-u GRADE_EXPECT -u SOL make --no-print-directory -C "$dir" "$@"
+		-u GRADE_EXPECT -u GRADE_FLAGS -u SOL -u SOLVED \
+		make --no-print-directory -C "$dir" "$@"
 }
 
 # What the last `make grade` in DIR said of suite labK, from results.json
@@ -69,7 +82,7 @@ step() {	# NAME GRADED-LAB|- COMMAND...
 check_lab() {	# LAB
 	lab=$1
 	dir=$OUT/lab$lab log=$OUT/lab$lab.log res=$OUT/lab$lab.result
-	rm -rf "$dir" "$log" "$res"
+	rm -rf "$dir" "$dir-solved" "$log" "$res" "$OUT/lab$lab.mutations"
 	step "export" - sh solutions_stub/handout.sh "$lab" "$dir" &&
 	step "build (CI=1)" - student_make "$dir" -j2 CI=1 || return 0
 	for k in $READY; do
@@ -78,7 +91,88 @@ check_lab() {	# LAB
 	done
 	step "lab $lab tests fail on the stubs" "$lab" \
 		student_make "$dir" grade LAB="$lab" GRADE_EXPECT=fail || true
+	check_solved
 }
+
+# Lab $lab with its own solution: its tests, its commands, its mistakes.
+check_solved() {
+	dir=$OUT/lab$lab-solved
+	step "export solved" - sh solutions_stub/handout.sh --solved "$lab" "$dir" &&
+	step "build solved (CI=1)" - student_make "$dir" -j2 CI=1 || return 0
+	step "lab $lab tests pass, solved" "$lab" student_make "$dir" grade LAB="$lab" || true
+	step "lab $lab's commands run" - sh solutions_stub/lab-commands.sh "$dir" "$lab" || true
+	for m in $(python3 solutions_stub/mutate.py list "$lab"); do
+		mutation "$m" || true
+	done
+	# Leave the tree built as exported.
+	student_make "$dir" -j2 CI=1 >> "$log" 2>&1 || true
+}
+
+# make grade LAB=$lab in the mutated tree, with $flags; timed in $secs
+# if the mutation has a budget.  The budget is for an idle two-core
+# machine: on a loaded one, GRADE_TIMEOUT_SCALE=k (which gives every
+# boot k times longer too) divides the time measured by k.
+grade_mutation() {
+	rm -f "$dir/results.json"
+	t0=$(now)
+	student_make "$dir" grade LAB="$lab" GRADE_FLAGS="$flags" \
+		>> "$log" 2>&1 || true
+	[ -z "$budget" ] || secs=$(awk -v ms=$(( $(now) - t0 )) \
+		-v k="${GRADE_TIMEOUT_SCALE:-1}" 'BEGIN { printf "%d", ms / 1000 / k }')
+}
+
+# One mistake of the catalogue: made, built, graded, judged, undone.
+# Its row goes to labN.mutations (for mutations.md) and the table.
+mutation() {	# FILE
+	m=$1
+	name="mutation $(basename "$m" .mut)"
+	start=$(now)
+	echo "=== $name: $m" >> "$log"
+	rm -f "$dir/results.json"
+	result=FAIL row=
+	if ! msg=$(python3 solutions_stub/mutate.py apply "$m" "$dir" 2>&1); then
+		details=$msg
+	elif ! student_make "$dir" -j2 CI=1 >> "$log" 2>&1; then
+		details="the mistake does not build with CI=1 (see $log): fix $m"
+	else
+		# A hang is graded in full, and timed: it has a budget.
+		budget=$(python3 solutions_stub/mutate.py budget "$m")
+		flags=$GRADE_MUT_FLAGS secs=
+		[ -z "$budget" ] || flags=
+		grade_mutation
+		verdict=0
+		row=$(python3 solutions_stub/mutate.py judge "$m" "$dir/results.json" "$lab" $secs) ||
+			verdict=$?
+		if [ $verdict = 3 ]; then	# --fail-fast stopped too soon
+			flags=--scored
+			grade_mutation
+			verdict=0
+			row=$(python3 solutions_stub/mutate.py judge "$m" "$dir/results.json" "$lab" $secs) ||
+				verdict=$?
+		fi
+		[ $verdict != 0 ] || result=ok
+		# name verdict lost got why mistake exercise
+		details=$(printf '%s\n' "$row" | awk -F '\t' '{
+			got = length($4) > 56 ? substr($4, 1, 53) "..." : $4
+			if ($2 == "caught") printf "%s points lost; got: %s", $3, got
+			else printf "%s: %s", $2, $5 }')
+	fi
+	python3 solutions_stub/mutate.py revert "$dir" >> "$log" 2>&1 || true
+	if [ -z "$row" ]; then
+		row=$(printf '%s\tERROR\t-\t\t%s\t%s\t%s' "$(basename "$m" .mut)" \
+			"$details" "$(sed -n 's/^mistake: *//p' "$m")" \
+			"$(sed -n 's/^exercise: *//p' "$m")")
+	fi
+	printf '%s\n' "$row" | tr -d '\r' >> "$OUT/lab$lab.mutations"
+	took=$(( $(now) - start ))
+	printf '%s\t%s\t%s\t%s\t%s\n' "$lab" "$name" "$result" "$took" "$details" >> "$res"
+	echo "handout-check: lab $lab: $name: $result ($(secs $took)): $details"
+	[ $result = ok ]
+}
+
+# The mutations' grading: the first failure is enough to judge one, and
+# the tests worth no points (the demonstration) are left out.
+if [ "${MUTATIONS_FULL:-}" = 1 ]; then GRADE_MUT_FLAGS=--scored; else GRADE_MUT_FLAGS="--fail-fast --scored"; fi
 
 READY=$(sh solutions_stub/handout.sh --labs | awk -F '\t' '$2 == "ready" { printf "%s ", $1 }')
 
@@ -107,7 +201,7 @@ sh solutions_stub/handout.sh --check >/dev/null
 mkdir -p "$OUT"
 start=$(now)
 echo "handout-check: checking labs $(echo $LABS | sed "s/ /, /g") ($JOBS at a time); logs in $OUT/labN.log"
-for n in $LABS; do echo "$n"; done | xargs -P "$JOBS" -I{} sh "$SELF" --lab {} || true
+for n in $LABS; do echo "$n"; done | sort -rn | xargs -P "$JOBS" -I{} sh "$SELF" --lab {} || true
 
 # The table, lab by lab in order.
 total=0 failed=0 logs=
@@ -124,6 +218,16 @@ for n in $LABS; do
 	done < "$OUT/lab$n.result"
 done
 elapsed=$(secs $(( $(now) - start )))
+rows=
+for n in $LABS; do
+	[ ! -f "$OUT/lab$n.mutations" ] || rows="$rows $OUT/lab$n.mutations"
+done
+if [ -n "$rows" ]; then
+	python3 solutions_stub/mutate.py table "$OUT/mutations.md" $rows
+	echo "handout-check: the mutations, with what students see: $OUT/mutations.md" \
+		"($( [ "${MUTATIONS_FULL:-}" = 1 ] && echo "graded in full" ||
+			echo "graded with --fail-fast; MUTATIONS_FULL=1 for the exact points lost"))"
+fi
 if [ $failed -ne 0 ]; then
 	echo "handout-check: $failed of $total checks FAILED in $elapsed; see$logs"
 	exit 1

@@ -2,6 +2,7 @@
 # solutions_stub/handout.sh - export the student handout of one lab.
 #
 # usage: handout.sh LAB [DEST]		(DEST defaults to handouts/labLAB)
+#        handout.sh --solved LAB [DEST]	(DEST defaults to handouts/labLAB-solved)
 #        handout.sh --check		only check the regions against the manifest
 #        handout.sh --labs		list the labs of the manifest
 #
@@ -13,6 +14,14 @@
 # (solutions_stub/mdstrip.awk) and may link only to what the export has.
 # The export is then checked: no marker and no line of lab N's (or a later
 # lab's) solution code may be left anywhere in it.
+#
+# --solved exports the same tree with lab N's own solution kept
+# (`unifdef -DSOL=N`, and only the solutions of labs after N must be
+# absent): the handout as a student who finished lab N would have it,
+# with lab N's student Makefrag (stage=N, `make grade LAB=N`).
+# make handout-check grades it, runs the commands of labs/labN.md in it
+# and applies solutions_stub/mutations/labN/ to it.  It is for checking
+# the course, never for students.
 set -eu
 
 cd "$(dirname "$0")/.."
@@ -36,6 +45,7 @@ labs() { awk -f $HERE/manifest.awk $MANIFEST; }
 usage() {	# WHY
 	echo "handout: $1" >&2
 	echo "usage: make handout LAB=N [DEST=dir]    (DEST defaults to handouts/labN)" >&2
+	echo "       make handout LAB=N SOLVED=1 [DEST=dir]    (lab N solved too: handouts/labN-solved)" >&2
 	echo "labs:" >&2
 	labs | awk -F '\t' '{ printf "  %2d  %s%s\n", $1, $3, $2 == "ready" ? "" : "  (future: not exportable yet)" }' >&2
 	exit 2
@@ -83,13 +93,23 @@ case ${1:-} in
 	exit 0;;
 esac
 
+# Labs up to KEEP keep their solutions: the ones before LAB, or with
+# --solved LAB itself too.
+SOLVED=
+if [ "${1:-}" = --solved ]; then SOLVED=1; shift; fi
 LAB=${1:-}
 [ -n "$LAB" ] || usage "say which lab: LAB=N"
 STATE=$(labs | awk -F '\t' -v n="$LAB" '$1 == n { print $2 }')
 [ -n "$STATE" ] || usage "there is no lab '$LAB'"
 [ "$STATE" = ready ] || usage "lab $LAB is planned but not written yet"
 TITLE=$(labs | awk -F '\t' -v n="$LAB" '$1 == n { print $3 }')
-DEST=${2:-handouts/lab$LAB}
+if [ -n "$SOLVED" ]; then
+	KEEP=$LAB
+	DEST=${2:-handouts/lab$LAB-solved}
+else
+	KEEP=$((LAB - 1))
+	DEST=${2:-handouts/lab$LAB}
+fi
 
 command -v unifdef >/dev/null 2>&1 ||
 	die "unifdef not found: install it with \`sudo apt-get install unifdef\` (or run \`make deps\` as root)"
@@ -117,12 +137,19 @@ fi
 tar -cf - -T "$TMP/files" | tar -xf - -C "$DEST"
 
 awk -F '\t' '$1 == "region" { print $2 }' "$TMP/regions" | sort -u > "$TMP/sources"
-(cd "$DEST" && xargs -r unifdef -x2 -m -DSOL=$((LAB - 1)) < "$TMP/sources") ||
+(cd "$DEST" && xargs -r unifdef -x2 -m -DSOL=$KEEP < "$TMP/sources") ||
 	reject "unifdef failed on the files above."
 
-# The top Makefile includes solutions_stub/Makefrag: put the student's in.
+# The top Makefile includes solutions_stub/Makefrag: put the student's in
+# (a solved export says what it is at its top, lest it be handed out).
 mkdir -p "$DEST/$HERE"
-sed "s/@LAB@/$LAB/g" $HERE/student.mk > "$DEST/$HERE/Makefrag"
+{
+	sed -n 1p $HERE/student.mk | sed "s/@LAB@/$LAB/g"
+	[ -z "$SOLVED" ] || printf '%s\n' "#" \
+		"# SOLVED: lab $LAB's own solution is in this tree too (make handout" \
+		"# --solved, for make handout-check): never give it to students."
+	sed 1d $HERE/student.mk | sed "s/@LAB@/$LAB/g"
+} > "$DEST/$HERE/Makefrag"
 
 # --- Markdown: the reference tree's own passages go, no link may dangle. ---
 # A passage between the lines `<!-- reference-only -->` and
@@ -156,7 +183,7 @@ if [ -s "$TMP/dangling" ]; then
 	reject "Markdown links to files the handout leaves out (above): put the passage between <!-- reference-only --> lines, or link to something the handout has."
 fi
 
-# --- Prove it: no marker, and no line only a solution of lab >= LAB has. ---
+# --- Prove it: no marker, and no line only a solution of lab > KEEP has. ---
 (cd "$DEST" && find . -type f -print | sed 's|^\./||' | LC_ALL=C sort |
 	xargs -r awk -f "$TOP/$HERE/regions.awk" | cut -f2- |
 	sed 's/^\([^\t]*\)\t\([0-9]*\)\t\([0-9]*\).*/\1:\2: region for lab \3/'
@@ -169,7 +196,7 @@ fi
 
 # (One awk over every file: the lines outside solutions count tree-wide.)
 (set -f; IFS='
-'; awk -f $HERE/regions.awk -v mode=solution -v lab="$LAB" $(cat "$TMP/files")) > "$TMP/solution"
+'; awk -f $HERE/regions.awk -v mode=solution -v lab=$((KEEP + 1)) $(cat "$TMP/files")) > "$TMP/solution"
 (cd "$DEST" && find . -type f -print | sed 's|^\./||' | xargs -r grep -Il '' |
 	xargs -r awk -v fp="$TMP/solution" '
 		BEGIN { while ((getline s < fp) > 0) sol[s] = 1 }
@@ -179,11 +206,11 @@ if [ -s "$TMP/leaks" ]; then
 	head -n 20 "$TMP/leaks" | sed "s|^|handout: $DEST/|" >&2
 	[ "$(wc -l < "$TMP/leaks")" -le 20 ] ||
 		echo "handout: ... and $(($(wc -l < "$TMP/leaks") - 20)) more lines" >&2
-	reject "Solution code of lab $LAB or later remains in the handout (above)."
+	reject "Solution code of lab $((KEEP + 1)) or later remains in the handout (above)."
 fi
 
-stubbed=$(awk -F '\t' -v n="$LAB" '$1 == "region" && $4 >= n' "$TMP/regions" | wc -l)
-kept=$(awk -F '\t' -v n="$LAB" '$1 == "region" && $4 < n' "$TMP/regions" | wc -l)
-echo "handout: lab $LAB ($TITLE) exported to $DEST"
-echo "handout: $(wc -l < "$TMP/files") files; $stubbed regions of labs >= $LAB stubbed," \
-	"$kept of earlier labs solved; checked: no markers, no solution lines"
+stubbed=$(awk -F '\t' -v n="$KEEP" '$1 == "region" && $4 > n' "$TMP/regions" | wc -l)
+kept=$(awk -F '\t' -v n="$KEEP" '$1 == "region" && $4 <= n' "$TMP/regions" | wc -l)
+echo "handout: lab $LAB ($TITLE) exported to $DEST${SOLVED:+, with its own solution}"
+echo "handout: $(wc -l < "$TMP/files") files; $stubbed regions of labs > $KEEP stubbed," \
+	"$kept of labs <= $KEEP solved; checked: no markers, no solution lines"

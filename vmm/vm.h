@@ -81,6 +81,12 @@ struct vm {
 	/* te and bt: the deprivileged guest's CPU-side state. */
 	struct ringcomp rc;
 	struct vm_stats st;
+	/* The page fault that last left the guest where it was, and how
+	 * many times in a row it came back (run.c: a fix that fixes
+	 * nothing). */
+	struct {
+		uint32_t eip, la, err, count;
+	} stall;
 	/* Set by vm_kill(): why the monitor stopped the guest. */
 	bool dead;
 	char why_dead[160];

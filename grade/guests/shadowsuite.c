@@ -552,6 +552,13 @@ test_remap(void)
 	invlpg(la);
 	v = peek(la);
 	gcheck("remap-invlpg", v == MAGIC(FRAME(8)), v, MAGIC(FRAME(8)));
+	/* Written with its accessed and dirty bits already set, as a kernel
+	 * copying another address space's entries may write it: the shadow
+	 * may map it at once, but only to the frame it names. */
+	set_pte(tpt, 6, FRAME(4) | PTE_P | PTE_W | PTE_A | PTE_D);
+	reload_cr3();
+	v = peek(la);
+	gcheck("remap-preset-ad", v == MAGIC(FRAME(4)), v, MAGIC(FRAME(4)));
 	set_pte(tpt, 6, 0);
 	reload_cr3();
 	f = probe_read(la, &v);

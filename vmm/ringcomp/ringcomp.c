@@ -157,6 +157,10 @@ world_selectors(struct vm *vm, int ring)
 
 	if (choice_holds(vm, w))
 		return w;
+	/* The SDT_CACHED slots are one set for both rings: a choice for the
+	 * other ring that used them holds no longer once these are filled. */
+	if (rc->world[ring != 3].cached)
+		rc->world[ring != 3].generation = rc->sdt_generation - 1;
 	w->cached = false;
 	for (s = 0; s < NSREGS; s++) {
 		sel[s] = v->seg[s].sel;

@@ -178,7 +178,7 @@ fk_run_len(struct vcpu *v, const void *code, size_t n, struct emu_event *ev)
 
 #define fk_run(v, s, ev)	fk_run_len((v), (s), sizeof(s) - 1, (ev))
 
-static uint32_t
+static inline uint32_t
 fk_get32(uint32_t la)
 {
 	uint32_t v;
@@ -187,7 +187,7 @@ fk_get32(uint32_t la)
 	return v;
 }
 
-static void
+static inline void
 fk_put32(uint32_t la, uint32_t v)
 {
 	memcpy(fk.mem + la, &v, 4);

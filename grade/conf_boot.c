@@ -3,6 +3,7 @@
  * (suite `conformance`; grade/guests/conf_boot.c has the checks), and a
  * kernel linked low under the monitor alone.
  */
+#include <stdio.h>
 #include "grade/conformance.h"
 
 GRADE_TEST(conformance, boot, 0, "the CPU state, Multiboot information and modules at a guest's entry are QEMU's")

@@ -19,6 +19,7 @@
 #include "kern/printf.h"
 #include "kern/assert.h"
 #include "kern/mmu.h"
+#include "kern/memlayout.h"
 #include "vmm/vm.h"
 #include "vmm/desc.h"
 #include "vmm/linear.h"
@@ -83,14 +84,31 @@ push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	   const struct frame *fr, uint32_t ss_err, struct dfault *f)
 {
 	uint32_t top = *esp - fr->size * fr->n, at = *esp;
+	uint32_t first = ss->base + top, last = ss->base + *esp - 1;
 	struct emu_fault pf = { .vector = T_STACK };
 	/* The CPU pushes at the handler's privilege, which is SS's DPL. */
 	unsigned access = ATTR_DPL(ss->attr) == 3 ? PTW_USER : 0;
-	int i;
+	uint8_t bytes[sizeof(fr->w)];
+	int i, k;
 
 	/* An expand-up stack: every byte pushed below esp, within the limit. */
 	if (top > *esp - 1 || *esp - 1 > ss->limit)
 		return stack_fault(f, &pf, ss_err);
+	/* The usual frame lies in one page: one translation, one write,
+	 * which either lands whole or writes nothing.  Word by word only to
+	 * cross a page or to find the word a fault stops at. */
+	if (first >> PGSHIFT == last >> PGSHIFT) {
+		for (i = 0; i < fr->n; i++)
+			for (k = 0; k < fr->size; k++)
+				bytes[(fr->n - 1 - i) * fr->size + k] =
+					fr->w[i] >> (8 * k);
+		if (linear_write(vm, first, bytes, fr->size * fr->n, access,
+				 &pf) == 0) {
+			*esp = top;
+			return 0;
+		}
+		pf = (struct emu_fault) { .vector = T_STACK };
+	}
 	/* Pushed first = highest address; little-endian words. */
 	for (i = 0; i < fr->n; i++) {
 		at -= fr->size;

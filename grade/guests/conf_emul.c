@@ -37,13 +37,6 @@
  */
 #include "grade/guests/guest.h"
 
-#define PGSIZE		4096
-#define PTE_P		0x001
-#define PTE_W		0x002
-#define PTE_PWT		0x008
-#define PTE_PCD		0x010
-#define PTE_A		0x020
-#define PTE_D		0x040
 #define CR0_PG		0x80000000
 #define CR0_WP		0x00010000
 #define PF_P		1

@@ -28,6 +28,11 @@
  */
 #include "grade/guests/fuzz.h"
 
+/* reset_segments() loads them with gload_tables(), which uses guest.h's. */
+_Static_assert(SEL_KCODE == KCODE && SEL_KDATA == KDATA &&
+	       SEL_KTSS == KTSS && SEL_KLDT == KLDT,
+	       "the fuzz guest's first selectors are every guest's");
+
 #define CR0_PE	0x00000001
 #define CR0_ET	0x00000010
 #define CR0_PG	0x80000000
@@ -325,26 +330,13 @@ reset_tss(uint32_t *t, const struct fzcase *c, uint32_t eip)
 static void
 reset_segments(const struct fzcase *c)
 {
-	struct pseudodesc gd = { sizeof(gdt) - 1, (uint32_t) gdt };
-	struct pseudodesc id = { sizeof(idt) - 1, (uint32_t) idt };
 	int i;
 
 	for (i = 0; i < FZ_GDT_SLOTS; i++)
 		gdt[i] = gdt_copy[i] = gdt_init[i];
 	reset_tss(tss, c, (uint32_t) fz_done);
 	reset_tss(tss2, c, c->task_eip ? c->task_eip : (uint32_t) fz_done);
-	asm volatile("lgdt %0\n\t"
-		     "ljmp %1, $1f\n"
-		     "1:\tmovw %w2, %%ds\n\t"
-		     "movw %w2, %%es\n\t"
-		     "movw %w2, %%ss\n\t"
-		     "movw %w2, %%fs\n\t"
-		     "movw %w2, %%gs\n\t"
-		     "lidt %3\n\t"
-		     "ltr %w4\n\t"
-		     "lldt %w5"
-		     : : "m" (gd), "i" (SEL_KCODE), "r" (SEL_KDATA), "m" (id),
-		       "r" (SEL_KTSS), "r" (SEL_KLDT) : "memory");
+	gload_tables(gdt, sizeof(gdt), idt, sizeof(idt));
 }
 
 /* The memory a case sees: each word from the case's fill seed. */

@@ -197,16 +197,6 @@ uint32_t fzr_below(struct fzrand *r, uint32_t n);
 /** @brief Write case @p seed's code at FZ_CODE and its start state in @p c. */
 void fz_generate(uint32_t seed, struct fzcase *c);
 
-/* Page-table bits the generator and the machine both use. */
-#define PTE_P	0x001
-#define PTE_W	0x002
-#define PTE_U	0x004
-#define PTE_PWT	0x008
-#define PTE_PCD	0x010
-#define PTE_A	0x020
-#define PTE_D	0x040
-#define PTE_PS	0x080
-#define PTE_G	0x100
 #endif
 
 #endif

@@ -35,6 +35,18 @@ wrmsr(uint32_t msr, uint64_t v)
 		     "d" ((uint32_t) (v >> 32)));
 }
 
+/* Page-table entry bits, for the guests that build their own tables. */
+#define PGSIZE		4096
+#define PTE_P		0x001
+#define PTE_W		0x002
+#define PTE_U		0x004
+#define PTE_PWT		0x008
+#define PTE_PCD		0x010
+#define PTE_A		0x020
+#define PTE_D		0x040
+#define PTE_PS		0x080
+#define PTE_G		0x100
+
 /* The selectors every test guest's GDT uses (see gload_tables). */
 #define KCODE	0x08
 #define KDATA	0x10

@@ -34,13 +34,6 @@
 void fill_frames(uint32_t pa, int n);
 
 /* Paging. */
-#define PGSIZE		4096
-#define PTE_P		0x001
-#define PTE_W		0x002
-#define PTE_U		0x004
-#define PTE_A		0x020
-#define PTE_D		0x040
-#define PTE_PS		0x080
 #define CR0_PG		0x80000000u
 #define CR0_WP		0x00010000u
 #define PDX(la)		((uint32_t) (la) >> 22)

@@ -488,6 +488,19 @@ root_get(struct shadow *sh, uint32_t cr3)
 	return root;
 }
 
+pte_t
+shadow_lookup(struct vm *vm, uint32_t la)
+{
+	struct shadow *sh = &vm->sh;
+	struct spage *root = sh->cur;
+	unsigned pdx = PDX(la);
+
+	if (!sh->on || root == NULL || !(root->ent[pdx] & PTE_P) ||
+	    shadow_reserved(vm, la))
+		return 0;
+	return sh->pool[root->back[pdx]].ent[PTX(la)];
+}
+
 physaddr_t
 shadow_cr3(struct vm *vm)
 {

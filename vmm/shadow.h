@@ -203,6 +203,14 @@ int shadow_check_reserved(struct vm *vm);
 bool shadow_reserved(const struct vm *vm, uint32_t la);
 
 /**
+ * @brief The entry the CPU finds for @p la in the shadow the guest runs
+ * on now, or 0 if there is none (paging off, no shadow table there, the
+ * engine's reserved range).  For the run loop's test of a fix that
+ * changed nothing (run.c).
+ */
+pte_t shadow_lookup(struct vm *vm, uint32_t la);
+
+/**
  * @brief The guest took a page fault while it ran on the shadow: @p la
  * from CR2, @p hw_err the error code the CPU reported.  The one entry into
  * the shadow MMU for a fault, whatever the engine.

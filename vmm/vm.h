@@ -81,9 +81,8 @@ struct vm {
 	/* te and bt: the deprivileged guest's CPU-side state. */
 	struct ringcomp rc;
 	struct vm_stats st;
-	/* The page fault that last left the guest where it was, and how
-	 * many times in a row it came back (run.c: a fix that fixes
-	 * nothing). */
+	/* The page fault whose fix last changed no shadow entry, and how
+	 * many such fixes it has had (run.c: a fix that fixes nothing). */
 	struct {
 		uint32_t eip, la, err, count;
 	} stall;

@@ -143,11 +143,12 @@ GRADE_TEST(hostile, tables, 0, "GDT, LDT and IDT attacks: the monitor's selector
 	same("tables", 60, NULL);
 }
 
-GRADE_TEST(hostile, segments, 0, "descriptors te follows: an unmapped or moved GDT, one written after lgdt, the LDT, user code in %ds, an expand-down data segment")
+GRADE_TEST(hostile, segments, 0, "descriptors te follows: an unmapped or moved GDT, one written after lgdt, the LDT, user code in %ds, an expand-down data segment and stack")
 {
 	static const char *const names[] = {
 		"seg:lgdt-unmapped", "seg:written-after-lgdt", "seg:ldt-data",
 		"seg:gdt-moved", "seg:user-code-in-ds", "seg:expand-down",
+		"seg:expand-down-stack",
 	};
 	char args[256] = "";
 

@@ -113,6 +113,27 @@ desc_from_vseg(const struct vseg *s)
 }
 
 /**
+ * @brief Whether offsets @p off to @p off + @p size - 1 all lie within
+ * segment @p s (SDM vol. 3, 5.3): up to the limit for code and
+ * expand-up data; above the limit and up to 0xffff, or 0xffffffff with
+ * D/B set, for expand-down data.  An access that wraps is outside.
+ */
+static inline bool
+vseg_covers(const struct vseg *s, uint32_t off, uint32_t size)
+{
+	uint32_t last = off + size - 1;
+	bool expand_down = (s->attr & (ATTR_S | STA_X | STA_E)) ==
+			   (ATTR_S | STA_E);
+	uint32_t upper = s->attr & 0x4000 ? 0xffffffff : 0xffff;
+
+	if (size == 0 || last < off)
+		return false;
+	if (expand_down)
+		return off > s->limit && last <= upper;
+	return last <= s->limit;
+}
+
+/**
  * @brief Where the descriptor selected by @p sel lies for the guest
  * described by @p v: in its GDT, or in its LDT when SEL_TI is set.
  * @return 0 with *@p la the descriptor's linear address, or -1 if the

@@ -11,6 +11,7 @@
  */
 #include "vmm/emul_int.h"
 #include "kern/mmu.h"
+#include "vmm/desc.h"
 
 int
 emu_fault(struct emu *e, int vec, bool has_err, uint32_t err)
@@ -68,16 +69,11 @@ int
 emu_linear(struct emu *e, int seg, uint32_t off, int size, uint32_t *la)
 {
 	const struct vseg *s = &e->v->seg[seg];
-	uint32_t last = off + size - 1;
-	bool expand_down = (s->attr & 0x1c) == 0x14;	/* data, S=1, E=1 */
 
-	if (last < off)
-		goto bad;
-	if (expand_down ? off <= s->limit : last > s->limit)
-		goto bad;
-	*la = s->base + off;
-	return 0;
-bad:
+	if (vseg_covers(s, off, size)) {
+		*la = s->base + off;
+		return 0;
+	}
 	return seg == SEG_SS ? emu_fault(e, T_STACK, true, 0) : emu_gp(e, 0);
 }
 

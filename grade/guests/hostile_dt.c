@@ -573,6 +573,58 @@ seg_expand_down(void)
 	gcheck("expand-down-data", v == MAGIC(FRAME(3)), v, MAGIC(FRAME(3)));
 }
 
+/*
+ * An expand-down stack: SS loaded with one, then a push, a call, and an
+ * int whose frame the CPU pushes there (ring 0 to ring 0, no stack
+ * switch) and whose handler's iret pops it.  What was pushed comes back.
+ */
+#define V_STACK_IRET	0x49
+uint32_t ed_got, ed_ret;
+asm(".text\n"
+    "ed_handler:\n"
+    "	iret\n"
+    "ed_stack_run:\n"			/* %ecx: the selector, %ebx: the top */
+    "	pushl	%esi\n"
+    "	pushl	%edi\n"
+    "	movl	%esp, %esi\n"
+    "	movw	%ss, %di\n"
+    "	movw	%cx, %ss\n"
+    "	movl	%ebx, %esp\n"
+    "	pushl	$0x5ad00000\n"		/* MAGIC(0): a word to pop back */
+    "	call	1f\n"
+    "ed_return:\n"
+    "1:	popl	ed_ret\n"
+    "	int	$0x49\n"
+    "	popl	ed_got\n"
+    "	movw	%di, %ss\n"
+    "	movl	%esi, %esp\n"
+    "	popl	%edi\n"
+    "	popl	%esi\n"
+    "	ret\n");
+extern char ed_handler[], ed_return[];
+
+static void
+stack_expand_down(void *a)
+{
+	(void) a;
+	asm volatile("call ed_stack_run" : : "c" (SEG), "b" (FRAME(3) + PGSIZE)
+		     : "eax", "edx", "memory");
+}
+
+static void
+seg_expand_down_stack(void)
+{
+	hgdt[SEG >> 3] = desc(0, 0xffff, 0x96, 0x4);
+	hload_gdt(sizeof(hgdt));
+	hidt[V_STACK_IRET] = hgate((uint32_t) ed_handler, KCODE, 0x8e);
+	ed_got = ed_ret = 0;
+	expect_no_fault("expand-down-stack", stack_expand_down, 0);
+	hidt[V_STACK_IRET] = 0;
+	gcheck("expand-down-stack-pop", ed_got == MAGIC(0), ed_got, MAGIC(0));
+	gcheck("expand-down-stack-call", ed_ret == (uint32_t) ed_return, ed_ret,
+	       (uint32_t) ed_return);
+}
+
 /* A descriptor written after lgdt, then loaded: the CPU reads it from
  * memory at the load. */
 static void
@@ -621,6 +673,7 @@ static const struct {
 	{ "base-above", seg_base_above },
 	{ "base-in", seg_base_in },
 	{ "expand-down", seg_expand_down },
+	{ "expand-down-stack", seg_expand_down_stack },
 	{ "written-after-lgdt", seg_written_after_lgdt },
 	{ "ldt-data", seg_ldt_data },
 	{ "gdt-moved", seg_gdt_moved },

@@ -91,8 +91,8 @@ push_frame(struct vm *vm, const struct vseg *ss, uint32_t *esp,
 	uint8_t bytes[sizeof(fr->w)];
 	int i, k;
 
-	/* An expand-up stack: every byte pushed below esp, within the limit. */
-	if (top > *esp - 1 || *esp - 1 > ss->limit)
+	/* Every byte pushed lies below esp, within the stack segment. */
+	if (top > *esp - 1 || !vseg_covers(ss, top, *esp - top))
 		return stack_fault(f, &pf, ss_err);
 	/* The usual frame lies in one page: one translation, one write,
 	 * which either lands whole or writes nothing.  Word by word only to

@@ -46,16 +46,14 @@ desc_shadow(uint64_t d, uint32_t monbase, bool hide_user_code)
 	/*
 	 * Expand-down data covers [limit + 1, 4 GB): its top cannot move
 	 * below the monitor.  The CPU gets it with the largest limit, which
-	 * covers no byte at all, and read-only: DS, ES, FS and GS load it as
-	 * they load the guest's, and every access through it faults (#GP)
-	 * into the monitor, which emulates it with the guest's descriptor
-	 * (the register keeps the guest's selector, so a guest that reads it
-	 * back sees its own).  SS cannot load it (#GP, emulated): a stack
-	 * the CPU cannot be given stops the guest with that reason.
+	 * covers no byte at all: every register loads it as it loads the
+	 * guest's (SS too, if the guest's is writable), and every access
+	 * through it faults, #GP or on the stack #SS, into the monitor,
+	 * which emulates it with the guest's descriptor (the register keeps
+	 * the guest's selector, so a guest that reads it back sees its own).
 	 */
 	if (!(type & STA_X) && (type & STA_E))
-		return (d & ~((uint64_t) STA_W << DESC_TYPE_SHIFT)) | 0xffffull |
-		       0xfull << 48 | DESC_G | DESC_DB;
+		return d | 0xffffull | 0xfull << 48 | DESC_G | DESC_DB;
 	if (base >= monbase)
 		return d & ~DESC_P;
 	if ((uint64_t) base + lim >= monbase)

@@ -12,8 +12,12 @@
  *	host IRQ vector		a host device: the host's handler takes it
  *	#PF, guest paging on	the shadow MMU's (vmm/shadow_fault.c), as for
  *				paging off on a frame the shadow GDT watches
- *	#GP			a privileged instruction, I/O, int n, a segment
- *				limit: emulate
+ *	#GP, #SS		a privileged instruction, I/O, int n, a segment
+ *				limit (the shadow's, truncated below the
+ *				monitor or, for expand-down data, empty):
+ *				emulate, with the guest's own segments
+ *				(QEMU's TCG checks no limits here: Bochs and
+ *				hardware do)
  *	#NP			a descriptor the shadow GDT hides (the guest's
  *				iret to ring 3): emulate
  *	#PF, guest paging off	an address beyond guest RAM or in the
@@ -52,6 +56,7 @@ reason_of(struct vm *vm, const struct vm_exit *x)
 		return EXIT_PAGE_FAULT;
 	switch (vec) {
 	case T_GPFLT:
+	case T_STACK:
 	case T_SEGNP:
 	case T_PGFLT:
 	case T_ILLOP:

@@ -362,6 +362,23 @@ set_entry(uint32_t table, int i, uint32_t v)
 		*e = v;
 }
 
+/*
+ * A case that armed the PIT may have taken its IRQ 0 through a gate of
+ * its own, which sends no EOI, or left the request waiting behind the
+ * mask: the 8259 would keep IRQ 0 in service, and the next case's sti;
+ * hlt wait for ever, or take it at once, on bare QEMU as under the
+ * monitor, as the PIT's timing fell.  So the PIT's channel 0 is stopped
+ * (a mode word with no count: its output low) and both 8259s initialised
+ * again, which forgets what was requested and in service: each case that
+ * arms the timer starts from the same quiet PIC.
+ */
+static void
+reset_timer_irq(void)
+{
+	outb(0x43, 0x30);
+	setup_pic();
+}
+
 /* What the last case run touched: put back before the next, whatever
  * that one touches (an IRQ 0 left unmasked by a case that faulted before
  * its hlt would otherwise tick into the next). */
@@ -386,7 +403,7 @@ reset_machine(const struct fzcase *c)
 	if (touched & TOUCH_PORTS)
 		outb(0x3ff, 0);
 	if (touched & TOUCH_PIC)
-		outb(0x21, 0xff);
+		reset_timer_irq();
 	if (touched & TOUCH_MSR)
 		restore_msrs();
 	last_touched = c->touched;

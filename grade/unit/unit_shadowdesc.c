@@ -102,10 +102,13 @@ Test(shadowdesc, expand_down_covers_nothing)
 {
 	uint64_t s = desc_shadow(mk(0, 0x10, 0x96, 0xc), MON, true);
 
-	/* present as the guest's, read-only (SS refuses it), DPL 0 -> 1,
-	 * the largest limit: no offset is inside an expand-down segment */
+	/* present as the guest's, writable as the guest's (SS loads it),
+	 * accessed, DPL 0 -> 1, the largest limit: no offset is inside an
+	 * expand-down segment */
 	cr_assert(s & DESC_P);
-	cr_assert_eq(((s >> DESC_TYPE_SHIFT) & 0xf), 0x5);
+	cr_assert_eq(((s >> DESC_TYPE_SHIFT) & 0xf), 0x7);
+	cr_assert_eq(((desc_shadow(mk(0, 0x10, 0x94, 0xc), MON, true) >>
+		       DESC_TYPE_SHIFT) & 0xf), 0x5);
 	cr_assert_eq(dpl(s), 1);
 	cr_assert_eq(desc_limit(s), 0xffffffff);
 	cr_assert(s & DESC_DB);

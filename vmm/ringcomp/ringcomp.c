@@ -343,8 +343,22 @@ debug_status(struct vm *vm)
  * ran: the shadow holds, or an interrupt pending at `sti; hlt` would come
  * between the two, and the guest would halt with nothing left to wake
  * it.  Once only for a host interrupt, though: after `sti; jmp .` the
- * EIP is the same whether the jmp ran or not.
+ * EIP is the same whether the jmp ran or not.  But for a hlt, which
+ * always traps at ring 1, so that the EIP still at it means it has not
+ * run: a host that has fallen behind delivers its timer ticks back to
+ * back, and the second must not open `sti; hlt` either.
  */
+static bool
+at_hlt(struct vm *vm)
+{
+	const struct vcpu *v = &vm->vcpu;
+	struct emu_fault f;
+	uint8_t op;
+
+	return linear_read(vm, v->seg[SEG_CS].base + v->eip, &op, 1,
+			   v->cpl == 3 ? PTW_USER : 0, &f) == 0 && op == 0xf4;
+}
+
 static void
 end_intr_shadow(struct vm *vm, unsigned trapno)
 {
@@ -353,9 +367,13 @@ end_intr_shadow(struct vm *vm, unsigned trapno)
 
 	if (!v->intr_shadow)
 		return;
-	if (v->eip != v->intr_shadow_eip || (host_irq && v->intr_shadow_held))
+	if (v->eip != v->intr_shadow_eip)
 		v->intr_shadow = false;
-	else if (host_irq)
+	else if (!host_irq)
+		return;			/* the instruction itself trapped */
+	else if (v->intr_shadow_held && !at_hlt(vm))
+		v->intr_shadow = false;
+	else
 		v->intr_shadow_held = true;
 }
 

@@ -38,6 +38,7 @@
 #define ATTR_DPL(a)	(((a) >> 5) & 3)
 #define ATTR_P		0x80
 #define ATTR_CODE	(ATTR_S | STA_X)	/* S and executable */
+#define ATTR_DB		0x4000	/* D/B: 32-bit code, stack or expand-down top */
 
 /** @brief The type field (bits 40-43) of descriptor @p d. */
 static inline unsigned
@@ -124,7 +125,7 @@ vseg_covers(const struct vseg *s, uint32_t off, uint32_t size)
 	uint32_t last = off + size - 1;
 	bool expand_down = (s->attr & (ATTR_S | STA_X | STA_E)) ==
 			   (ATTR_S | STA_E);
-	uint32_t upper = s->attr & 0x4000 ? 0xffffffff : 0xffff;
+	uint32_t upper = s->attr & ATTR_DB ? 0xffffffff : 0xffff;
 
 	if (size == 0 || last < off)
 		return false;

@@ -93,8 +93,7 @@ static int
 write_cr(struct emu *e, int cr, uint32_t val)
 {
 	/* MCE 0x40, PCE 0x100, OSFXSR 0x200, OSXMMEXCPT 0x400 are harmless;
-	 * PAE is taken where the guest's CPUID has it (paging with it is
-	 * what the monitor cannot do: vmm/machine.c); VMXE is refused */
+	 * PAE is taken where the guest's CPUID has it; VMXE is refused */
 	uint32_t cr4_known = CR4_VME | CR4_PVI | CR4_TSD | CR4_DE |
 		CR4_PSE | CR4_PGE | 0x40 | 0x100 | 0x200 | 0x400 |
 		(emu_cpu_has(e, 1, 3, 6) ? CR4_PAE : 0);

@@ -65,13 +65,6 @@ m_write_cr(void *ctx, int cr, uint32_t val, struct emu_fault *f)
 	struct vm *vm = vm_of(ctx);
 
 	(void) f;
-	/* Accepted, so the guest's view stays exact; the run stops right
-	 * after, before anything runs on tables we cannot shadow.  CR4.PAE
-	 * with paging off is only a bit, until paging goes on. */
-	if ((cr == 4 && (val & CR4_PAE) && (vm->vcpu.cr0 & CR0_PG)) ||
-	    (cr == 0 && (val & CR0_PG) && (vm->vcpu.cr4 & CR4_PAE)))
-		vm_kill(vm, "the guest turned on PAE paging, which the shadow "
-			"MMU does not implement (two-level i386 paging only)");
 	shadow_write_cr(vm, cr, val);
 	return 0;
 }

@@ -407,6 +407,7 @@ shadow_init(struct vm *vm)
 		sh->free = &sh->pool[i];
 	}
 	sh->on = (vm->vcpu.cr0 & CR0_PG) != 0;
+	sh->pae = (vm->vcpu.cr4 & CR4_PAE) != 0;
 	return 0;
 nomem:
 	cprintf("shadow: no host memory for the shadow MMU's frame table\n");
@@ -462,12 +463,15 @@ root_slot(struct shadow *sh)
 static struct spage *
 root_get(struct shadow *sh, uint32_t cr3)
 {
-	uint32_t key = PTE_ADDR(cr3) >> PGSHIFT;
+	/* A PAE root copies no guest page (the pointers are 32 bytes of
+	 * one), so it is keyed by no frame and traces nothing. */
+	uint32_t key = sh->pae ? NO_GFN : PTE_ADDR(cr3) >> PGSHIFT;
 	struct spage *root;
 	unsigned i;
 
 	for (i = 0; i < SHADOW_ROOTS; i++)
-		if (sh->roots[i] != NULL && sh->roots[i]->key == key) {
+		if (sh->roots[i] != NULL && sh->roots[i]->key == key &&
+		    (!sh->pae || sh->roots[i]->cr3 == cr3)) {
 			sh->st.root_hits++;
 			sh->roots[i]->cr3 = cr3;
 			return sh->roots[i];
@@ -528,10 +532,15 @@ shadow_write_cr(struct vm *vm, int cr, uint32_t val)
 		if ((old ^ val) & (CR0_PG | CR0_WP))
 			sh_flush(sh);
 		sh->on = (val & CR0_PG) != 0;
+	} else if (cr == 3) {
+		/* Untraced PAE shadows are only as fresh as a TLB. */
+		if (sh->on && sh->pae)
+			sh_flush(sh);
 	} else if (cr == 4) {
 		old = vm->vcpu.cr4;
-		if ((old ^ val) & CR4_PSE)
+		if ((old ^ val) & (CR4_PSE | CR4_PAE))
 			sh_flush(sh);
+		sh->pae = (val & CR4_PAE) != 0;
 	}
 }
 

@@ -24,6 +24,14 @@
  * one shadow table per (guest page table, directory rights), so the
  * kernel half that every guest process maps is shadowed once, and a
  * context switch to a cached root rebuilds nothing.
+ *
+ * A guest with PAE paging is shadowed more simply, as a TLB would cache
+ * it: its tables of 512 eight-byte entries do not line up with the
+ * host's of 1024 four-byte ones, so each 4 MB of the host's shadow is a
+ * table of its own, filled from whatever guest entries map there,
+ * untraced, and dropped at every CR3 load and invlpg, the events after
+ * which the SDM lets the CPU forget its TLB.  Guest table writes then
+ * cost nothing; address-space switches cost refills.
  */
 #ifndef VMM_SHADOW_H
 #define VMM_SHADOW_H
@@ -124,6 +132,7 @@ struct shadow_stats {
 /* The shadow MMU of one guest. */
 struct shadow {
 	bool on;			/* the guest has paging on */
+	bool pae;			/* ... with CR4.PAE: shadowed as a TLB */
 	struct spage *cur;		/* the root the guest runs on */
 	struct spage *roots[SHADOW_ROOTS];	/* cached, by guest CR3 */
 	struct spage *hash[SHADOW_HASH];	/* by guest frame */

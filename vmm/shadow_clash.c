@@ -18,7 +18,7 @@
 #include "kern/mmu.h"
 #include "kern/pmap.h"
 #include "vmm/vm.h"
-#include "vmm/gmem.h"
+#include "vmm/ptwalk.h"
 #include "vmm/shadow.h"
 
 bool
@@ -26,30 +26,27 @@ shadow_reserved_clash(struct vm *vm, uint32_t *la)
 {
 	const struct shadow *sh = &vm->sh;
 	const pte_t *mine;
-	uint32_t gpde, gpte, base = (uint32_t) sh->reserved_pdx << PDXSHIFT;
+	uint32_t base = (uint32_t) sh->reserved_pdx << PDXSHIFT;
+	struct ptwalk w;
 	unsigned i;
 
-	if (!sh->on || sh->reserved_pde == 0 ||
-	    gmem_read(vm, PTE_ADDR(vm->vcpu.cr3) + 4 * sh->reserved_pdx,
-		      &gpde, 4) < 0 || !(gpde & PTE_P))
+	if (!sh->on || sh->reserved_pde == 0)
 		return false;
 	/* The engine's own table: its present entries are the pages the
-	 * guest cannot have. */
+	 * guest cannot have.  A look, not an access: no bit is set, and a
+	 * table outside RAM maps nothing (zeros, as on QEMU). */
 	mine = pa2kva(PTE_ADDR(sh->reserved_pde));
 	for (i = 0; i < NPTENTRIES; i++) {
 		if (!(mine[i] & PTE_P))
 			continue;
-		/* A 4 MB page covers every one of them. */
-		if ((gpde & PTE_PS) && (vm->vcpu.cr4 & CR4_PSE)) {
+		if (ptwalk(vm, base + i * PGSIZE, 0, &w) == 0) {
 			*la = base + i * PGSIZE;
 			return true;
 		}
-		/* A table outside RAM maps nothing (zeros, as on QEMU). */
-		if (gmem_read(vm, PTE_ADDR(gpde) + 4 * i, &gpte, 4) == 0 &&
-		    (gpte & PTE_P)) {
-			*la = base + i * PGSIZE;
-			return true;
-		}
+		/* No directory entry there: none of the pages it would map
+		 * (2 MB under PAE, 4 MB else) is the guest's. */
+		if (!(w.pde & PTE_P))
+			i |= (sh->pae ? 512 : 1024) - 1;
 	}
 	return false;
 }

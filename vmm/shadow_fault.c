@@ -74,7 +74,12 @@ shadow_entry(struct vm *vm, uint32_t role, uint32_t g, uint32_t gfn)
 	return e;
 }
 
-/* The shadow table behind root entry pdx for the guest's walk w. */
+/*
+ * The shadow table behind root entry pdx for the guest's walk w.  A big
+ * page, and under PAE every mapping, goes to a private table of the
+ * root's (SP_BIG): there is no one guest table of 1024 entries behind
+ * it to share or trace (vmm/shadow.h).
+ */
 static struct spage *
 table_for(struct shadow *sh, struct spage *root, const struct ptwalk *w)
 {
@@ -92,7 +97,9 @@ table_for(struct shadow *sh, struct spage *root, const struct ptwalk *w)
 			sh_frame(sh, sp->key)->flood = 0;
 		return sp;
 	}
-	if (w->big)
+	if (sh->pae)
+		sp = sh_page_alloc(sh, SP_BIG, NO_GFN, PTE_U | PTE_W);
+	else if (w->big)
 		sp = sh_page_alloc(sh, SP_BIG, PTE_ADDR(w->pde) >> PGSHIFT, role);
 	else if ((sp = sh_page_find(sh, SP_PT, PTE_ADDR(w->pde) >> PGSHIFT,
 			       role)) == NULL)
@@ -116,14 +123,17 @@ fill(struct vm *vm, const struct ptwalk *w)
 {
 	struct shadow *sh = &vm->sh;
 	uint32_t gfn = w->gpa >> PGSHIFT;
+	/* The mapping entry's own bits, with the rights of every level:
+	 * a table's role may grant more (a PAE table has no directory
+	 * entry of its own above it). */
+	uint32_t g = ((w->big ? w->pde : w->pte) & ~(PTE_U | PTE_W)) | w->rights;
 	struct spage *sp;
 
 	/* No room for a table or a reverse-map node: a read-only entry
 	 * would fault again forever, so start afresh instead. */
 	if ((sp = table_for(sh, sh->cur, w)) == NULL ||
-	    !sh_spte_set(sh, sp, PTX(w->la),
-			 shadow_entry(vm, sp->role, w->big ? w->pde : w->pte,
-				      gfn), gfn))
+	    !sh_spte_set(sh, sp, PTX(w->la), shadow_entry(vm, sp->role, g, gfn),
+			 gfn))
 		sh_flush(sh);
 }
 

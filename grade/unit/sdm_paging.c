@@ -12,6 +12,8 @@
 
 #include "grade/unit/sdm_paging.h"
 
+#define PDE4M_BIT21	0x00200000
+
 bool
 sdm_is_write(unsigned acc)
 {
@@ -49,14 +51,25 @@ sdm_decide(uint32_t pde, uint32_t pte, unsigned acc, uint32_t cr0,
 		allowed = (d.rights & PTE_U) && (!write || (d.rights & PTE_W));
 	else
 		allowed = !write || !(cr0 & CR0_WP) || (d.rights & PTE_W);
+	/* Table 4-4: bit 21 of a PDE that maps 4 MB is reserved, and a
+	 * reserved bit faults with RSVD (4.7); QEMU's CPU, the reference,
+	 * pushes it with P clear, where the SDM sets P as well. */
+	if (present && d.big && (pde & PDE4M_BIT21)) {
+		d.err = PFERR_RSVD | (write ? PFERR_W : 0) |
+			(user ? PFERR_U : 0);
+		return d;
+	}
 	d.ok = present && allowed;
 	if (!d.ok) {
 		/* 4.7: P is 1 for a protection violation, 0 for a missing
-		 * entry; W/R and U/S say what the access was.  A failed
-		 * access sets no bit (the choice of 4.8 this model makes:
-		 * a CPU may set PDE.A before faulting at the PTE). */
+		 * entry; W/R and U/S say what the access was.  4.8 lets a
+		 * CPU set PDE.A once it has followed the PDE to a table,
+		 * even if it then faults at the PTE; QEMU's CPU, the kit's
+		 * reference, does, and so does this model. */
 		d.err = (present ? PFERR_P : 0) | (write ? PFERR_W : 0) |
 			(user ? PFERR_U : 0);
+		if ((pde & PTE_P) && !d.big)
+			d.pde |= PTE_A;
 		return d;
 	}
 	/* 4.8: A in every entry used; on a write, D in the one that

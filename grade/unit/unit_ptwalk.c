@@ -24,9 +24,9 @@
  * make a directory entry its own page table (a self-map), and turn
  * paging off.
  *
- * Two choices the SDM leaves open are the walker's: accessed bits are set
- * on a successful walk only (a CPU may set PDE.A on a walk that faults
- * at the PTE), and with CR0.PG clear a walk succeeds with gpa = la.
+ * Two choices the SDM leaves open are QEMU's CPU's, and so the walker's:
+ * a PDE that names a table gets its accessed bit even when the walk then
+ * faults at the PTE, and with CR0.PG clear a walk succeeds with gpa = la.
  * An entry the walk has no bit to set in must not even be written (a
  * write to a traced page table costs the shadow MMU work): its host page
  * is read-only during the walk, and a write crashes the test, naming the
@@ -181,7 +181,7 @@ sdm_walk(const struct combo *c)
 	} else {
 		s.gpa = field(pte, 31, 12) << 12 | field(c->la, 11, 0);
 	}
-	if (!s.d.ok || !(c->access & PTW_SET_AD))
+	if (!(c->access & PTW_SET_AD))
 		return s;
 	/* The bits the model's CPU sets (4.8), which the walker reports. */
 	s.pde_set = s.d.pde & ~pde;

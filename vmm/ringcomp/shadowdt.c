@@ -112,7 +112,8 @@ paging_key(const struct vcpu *v)
 {
 	if (!(v->cr0 & CR0_PG))
 		return 1;
-	return PTE_ADDR(v->cr3) | ((v->cr4 & CR4_PSE) ? 2 : 0);
+	return (v->cr3 & ~0x1fu) | ((v->cr4 & CR4_PSE) ? 2 : 0) |
+		((v->cr4 & CR4_PAE) ? 4 : 0);
 }
 
 /* The guest frame behind linear page la, or NO_GFN; no A bit set, no

@@ -181,7 +181,8 @@ GRADE_TEST(lab5, shadowsuite_coherence, 10, "under the monitor, page-table entri
 {
 	static const char *const checks[] = {
 		"map-after-fault", "remap-cr3", "remap-accessed", "remap-invlpg",
-		"remap-preset-ad", "unmap", "write-protect", "write-protect-blocked", "retrace",
+		"remap-preset-ad", "unmap", "write-protect", "write-protect-blocked",
+		"remap-user-supervisor-pde", "retrace",
 		"pde-remap", "pde-restore", "shared-table", "switch-back",
 		"switch-again", "rewrite-table", "rewrite-again",
 	};

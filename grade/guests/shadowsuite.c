@@ -567,6 +567,23 @@ test_remap(void)
 }
 
 /*
+ * A user entry written into the table that user-supervisor-pde reached
+ * through a supervisor directory entry: the shadow entry made from the
+ * write must still combine both levels' rights, as a fill's does.
+ */
+static void
+test_remap_user(void)
+{
+	uint32_t v = 0;
+	int f;
+
+	set_pte(upt3, 1, FRAME(44) | PTE_P | PTE_W | PTE_U | PTE_A | PTE_D);
+	f = user_access(USER_SUPPDE + PGSIZE, 0, &v);
+	check_fault("remap-user-supervisor-pde", f, PF_U | PF_P,
+		    USER_SUPPDE + PGSIZE);
+}
+
+/*
  * A paging-mode change (here CR0.WP, off and on) may make a monitor drop
  * every shadow.  Then the test table is shadowed again before the page
  * holding it is mapped again, through an entry whose dirty bit is long
@@ -725,6 +742,7 @@ gmain(uint32_t magic, uint32_t info)
 	test_lapic();
 	if (!fixed) {
 		test_remap();
+		test_remap_user();
 		test_retrace();
 		test_pde();
 		test_other_root();

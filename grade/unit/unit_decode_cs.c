@@ -11,7 +11,6 @@
  * VEX, SSSE3 and later, undocumented aliases); those refusals are counted
  * and bounded, so they cannot silently grow.
  */
-#include <elf.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 #include <criterion/criterion.h>
 
 #include "vmm/decode.h"
+#include "grade/unit/elffuncs.h"
 
 static csh cs;
 
@@ -67,76 +67,30 @@ struct walk {
 	int funcs;
 };
 
-/* Read a whole file; NULL if it is not there. */
-static uint8_t *
-slurp(const char *path, size_t *size)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	*size = ftell(f);
-	rewind(f);
-	buf = malloc(*size);
-	cr_assert_eq(fread(buf, 1, *size, f), *size);
-	fclose(f);
-	return buf;
-}
-
-/* Walk each function symbol of an i386 ELF file, comparing every length. */
+/* Compare the length of every instruction of one function. */
 static void
-walk_elf(const char *path, struct walk *w)
+compare_func(void *ctx, const char *path, uint32_t addr, const uint8_t *code,
+	     uint32_t size)
 {
-	size_t size;
-	uint8_t *img = slurp(path, &size);
-	Elf32_Ehdr *eh = (Elf32_Ehdr *) img;
-	Elf32_Shdr *sh;
+	struct walk *w = ctx;
 	cs_insn *ci = cs_malloc(cs);
+	uint32_t off = 0;
 
-	cr_assert(img, "%s missing", path);
-	cr_assert_eq(eh->e_machine, EM_386, "%s: not i386", path);
-	sh = (Elf32_Shdr *) (img + eh->e_shoff);
-	for (int s = 0; s < eh->e_shnum; s++) {
-		Elf32_Sym *sym;
-		int nsym;
+	w->funcs++;
+	while (off < size) {
+		struct insn in;
+		size_t left = size - off;
+		int want = cs_len(code + off, left, ci);
+		int got = insn_decode(&in, code + off, left);
 
-		if (sh[s].sh_type != SHT_SYMTAB)
-			continue;
-		sym = (Elf32_Sym *) (img + sh[s].sh_offset);
-		nsym = sh[s].sh_size / sizeof(*sym);
-		for (int i = 0; i < nsym; i++) {
-			Elf32_Shdr *sec;
-			const uint8_t *code;
-			uint32_t off = 0;
-
-			if (ELF32_ST_TYPE(sym[i].st_info) != STT_FUNC || sym[i].st_size == 0 ||
-			    sym[i].st_shndx == SHN_UNDEF || sym[i].st_shndx >= eh->e_shnum)
-				continue;
-			sec = &sh[sym[i].st_shndx];
-			if (sec->sh_type != SHT_PROGBITS)
-				continue;
-			code = img + sec->sh_offset + (sym[i].st_value - sec->sh_addr);
-			w->funcs++;
-			while (off < sym[i].st_size) {
-				struct insn in;
-				size_t left = sym[i].st_size - off;
-				int want = cs_len(code + off, left, ci);
-				int got = insn_decode(&in, code + off, left);
-
-				cr_assert(want > 0, "%s: capstone cannot decode %x: %s", path,
-					  sym[i].st_value + off, hex(code + off, left));
-				cr_assert_eq(got, want, "%s at %x (%s %s): length %d, capstone %d",
-					     path, sym[i].st_value + off, ci->mnemonic, ci->op_str,
-					     got, want);
-				off += want;
-				w->insns++;
-			}
-		}
+		cr_assert(want > 0, "%s: capstone cannot decode %x: %s", path,
+			  addr + off, hex(code + off, left));
+		cr_assert_eq(got, want, "%s at %x (%s %s): length %d, capstone %d",
+			     path, addr + off, ci->mnemonic, ci->op_str, got, want);
+		off += want;
+		w->insns++;
 	}
 	cs_free(ci, 1);
-	free(img);
 }
 
 static const char *
@@ -151,14 +105,7 @@ objdir(void)
 static void
 walk_or_skip(const char *rel, struct walk *w)
 {
-	char path[256];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", objdir(), rel);
-	if (!(f = fopen(path, "rb")))
-		cr_skip_test("%s not built (run make first)", path);
-	fclose(f);
-	walk_elf(path, w);
+	elf_each_func(rel, compare_func, w);
 }
 
 TestSuite(decode_cs, .init = cs_setup, .fini = cs_teardown);
@@ -193,8 +140,8 @@ Test(decode_cs, guest_xv6_user)
 	while ((de = readdir(d))) {
 		if (de->d_name[0] != '_')
 			continue;
-		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-		walk_elf(path, &w);
+		snprintf(path, sizeof(path), "guest_xv6/user/%s", de->d_name);
+		walk_or_skip(path, &w);
 	}
 	closedir(d);
 	cr_assert_gt(w.insns, 1000);

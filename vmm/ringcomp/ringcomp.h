@@ -49,8 +49,9 @@ struct ringcomp {
 	/*
 	 * The pages of the guest's GDT, as the guest's paging mapped them
 	 * when last looked at (lgdt, or a change of CR3, CR0.PG or
-	 * CR4.PSE): each traced, so that every write to a descriptor reaches
-	 * the shadow, or compared at every entry (vmm/ringcomp/shadowdt.c).
+	 * CR4.PSE or PAE): each traced, so that every write to a
+	 * descriptor reaches the shadow, or compared at every entry
+	 * (vmm/ringcomp/shadowdt.c).
 	 */
 	struct gdt_page {
 		uint32_t gfn;		/* the guest frame, or NO_GFN */

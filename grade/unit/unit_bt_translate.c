@@ -1,0 +1,535 @@
+/*
+ * unit_bt_translate.c - the binary translator's classes, units and
+ * translation rules (vmm/bt/), held to Capstone.
+ *
+ * Translated code runs at ring 1 in the monitor; here, on a 64-bit host,
+ * it cannot run, so its bytes are read back by an independent
+ * disassembler and checked against each rule of vmm/bt/translate.c: an
+ * IDENT instruction's bytes are the guest's, at the offset the map says;
+ * every branch the translator wrote lands on an exit stub (or, for
+ * loop and jecxz, on the jumps of its own pattern); every stub is an
+ * int to BT_EXIT_VEC; a direct exit's target is the guest branch's own
+ * target as Capstone reads it from the guest's bytes.  The last test
+ * does all of that over every function of guest_xv6's kernel.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <capstone/capstone.h>
+#include <criterion/criterion.h>
+
+#include "vmm/decode.h"
+#include "vmm/bt/class.h"
+#include "vmm/bt/tu.h"
+#include "vmm/bt/translate.h"
+#include "grade/unit/elffuncs.h"
+
+#define GUEST_EIP	0x80101000u	/* where the test code "is" */
+#define CACHE_SIZE	(1u << 20)
+
+static csh cs;
+
+static void
+cs_setup(void)
+{
+	cr_assert_eq(cs_open(CS_ARCH_X86, CS_MODE_32, &cs), CS_ERR_OK);
+	cr_assert_eq(cs_option(cs, CS_OPT_DETAIL, CS_OPT_ON), CS_ERR_OK);
+}
+
+static void
+cs_teardown(void)
+{
+	cs_close(&cs);
+}
+
+/* ------------------------------------------------------------------------
+ * Guest code and the translation cache
+ * ------------------------------------------------------------------------ */
+
+/* The guest's code: bytes at an EIP, mapped up to `mapped` bytes. */
+struct code {
+	uint32_t eip;
+	const uint8_t *bytes;
+	uint32_t mapped;
+};
+
+static size_t
+fetch(void *ctx, uint32_t eip, uint8_t *buf, size_t len)
+{
+	const struct code *c = ctx;
+	uint32_t off = eip - c->eip;
+
+	if (eip < c->eip || off >= c->mapped)
+		return 0;
+	if (len > c->mapped - off)
+		len = c->mapped - off;
+	memcpy(buf, c->bytes + off, len);
+	return len;
+}
+
+static uint8_t cache[CACHE_SIZE];
+
+static struct bt_buf
+fresh_cache(void)
+{
+	return (struct bt_buf) { .code = cache, .cap = CACHE_SIZE };
+}
+
+/* Form and translate the unit at the start of @bytes. */
+static void
+translate_code(const uint8_t *bytes, uint32_t n, struct bt_tu *tu,
+	       struct bt_buf *b, struct bt_translation *tx)
+{
+	struct code c = { .eip = GUEST_EIP, .bytes = bytes, .mapped = n };
+
+	bt_tu_form(tu, GUEST_EIP, fetch, &c);
+	cr_assert_eq(bt_translate(tu, b, tx), 0, "the unit did not fit");
+}
+
+/* One instruction of translated code as Capstone reads it. */
+struct out {
+	uint32_t off, size;
+	char text[CS_MNEMONIC_SIZE + 160 + 1];	/* mnemonic, space, operands */
+	unsigned id;
+	bool branch;		/* a jmp, jcc or loop with an immediate target */
+	uint32_t target;	/* its target, a buffer offset */
+	uint32_t imm;		/* push imm / int imm */
+};
+
+/* Disassemble @tx's bytes; fails the test if any byte does not decode. */
+static unsigned
+disasm(const struct bt_buf *b, const struct bt_translation *tx,
+       struct out *o, unsigned max)
+{
+	const uint8_t *p = b->code + tx->start;
+	size_t left = tx->len;
+	uint64_t addr = tx->start;
+	cs_insn *ci = cs_malloc(cs);
+	unsigned n = 0;
+
+	while (left > 0) {
+		uint32_t off = addr;
+		cs_x86 *x;
+
+		cr_assert(cs_disasm_iter(cs, &p, &left, &addr, ci),
+			  "translated code at offset %u does not decode", off);
+		cr_assert_lt(n, max);
+		x = &ci->detail->x86;
+		o[n] = (struct out) { .off = off, .size = ci->size, .id = ci->id };
+		snprintf(o[n].text, sizeof(o[n].text), "%s %s", ci->mnemonic,
+			 ci->op_str);
+		if (x->op_count == 1 && x->operands[0].type == X86_OP_IMM) {
+			o[n].imm = x->operands[0].imm;
+			o[n].branch = cs_insn_group(cs, ci, CS_GRP_JUMP);
+			o[n].target = x->operands[0].imm;
+		}
+		n++;
+	}
+	cs_free(ci, 1);
+	return n;
+}
+
+/* The translated instruction at buffer offset @off. */
+static const struct out *
+out_at(const struct out *o, unsigned n, uint32_t off)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (o[i].off == off)
+			return &o[i];
+	cr_assert_fail("no translated instruction begins at offset %u", off);
+	return NULL;
+}
+
+/* The exit whose stub is at buffer offset @off, checked to be a stub. */
+static const struct bt_exit *
+stub_at(const struct bt_translation *tx, const struct out *o, unsigned n,
+	uint32_t off)
+{
+	const struct out *s = out_at(o, n, off);
+	const struct bt_exit *x = bt_exit_at(tx, off + s->size);
+
+	cr_assert_eq(s->id, X86_INS_INT, "offset %u: %s, not an exit stub",
+		     off, s->text);
+	cr_assert_eq(s->imm, BT_EXIT_VEC, "offset %u: %s, not int %#x", off,
+		     s->text, BT_EXIT_VEC);
+	cr_assert_not_null(x, "the stub at offset %u is in no exit", off);
+	return x;
+}
+
+/* ------------------------------------------------------------------------
+ * Classes and units
+ * ------------------------------------------------------------------------ */
+
+TestSuite(bt, .init = cs_setup, .fini = cs_teardown);
+
+Test(bt, classes, .description = "each kind of instruction in its class")
+{
+	static const struct {
+		uint8_t bytes[8];
+		uint8_t len;
+		enum bt_class cls;
+		const char *what;
+	} cases[] = {
+		{ { 0x01, 0xc8 }, 2, BT_IDENT, "add %ecx, %eax" },
+		{ { 0x8b, 0x45, 0x08 }, 3, BT_IDENT, "mov 8(%ebp), %eax" },
+		{ { 0x55 }, 1, BT_IDENT, "push %ebp" },
+		{ { 0xf3, 0xa5 }, 2, BT_IDENT, "rep movsl" },
+		{ { 0xe8, 0, 0, 0, 0 }, 5, BT_EXPOSE_EIP, "call rel32" },
+		{ { 0xeb, 0x10 }, 2, BT_DIRECT, "jmp rel8" },
+		{ { 0x74, 0x10 }, 2, BT_DIRECT, "je rel8" },
+		{ { 0x0f, 0x85, 0, 1, 0, 0 }, 6, BT_DIRECT, "jne rel32" },
+		{ { 0xe2, 0xfe }, 2, BT_DIRECT, "loop" },
+		{ { 0xe3, 0x05 }, 2, BT_DIRECT, "jecxz" },
+		{ { 0xc3 }, 1, BT_INDIRECT, "ret" },
+		{ { 0xc2, 0x08, 0x00 }, 3, BT_INDIRECT, "ret $8" },
+		{ { 0xff, 0xe0 }, 2, BT_INDIRECT, "jmp *%eax" },
+		{ { 0xff, 0x10 }, 2, BT_INDIRECT, "call *(%eax)" },
+		{ { 0xfa }, 1, BT_PRIV, "cli" },
+		{ { 0x9c }, 1, BT_PRIV, "pushf" },
+		{ { 0x9d }, 1, BT_PRIV, "popf" },
+		{ { 0xec }, 1, BT_PRIV, "in (%dx), %al" },
+		{ { 0xf4 }, 1, BT_PRIV, "hlt" },
+		{ { 0xcd, 0x40 }, 2, BT_PRIV, "int $0x40" },
+		{ { 0xcf }, 1, BT_PRIV, "iret" },
+		{ { 0x0f, 0x22, 0xd8 }, 3, BT_PRIV, "mov %eax, %cr3" },
+		{ { 0x0f, 0xa2 }, 2, BT_PRIV, "cpuid" },
+		{ { 0x0f, 0x31 }, 2, BT_PRIV, "rdtsc" },
+		{ { 0x8e, 0xd8 }, 2, BT_PRIV, "mov %eax, %ds" },
+		{ { 0x8c, 0xc8 }, 2, BT_PRIV, "mov %cs, %eax" },
+		{ { 0x0e }, 1, BT_PRIV, "push %cs" },
+		{ { 0x0f, 0x01, 0x08 }, 3, BT_PRIV, "sidt (%eax)" },
+		{ { 0xea, 0, 0, 0, 0, 8, 0 }, 7, BT_PRIV, "ljmp $8, $0" },
+		{ { 0x2e, 0x8b, 0x00 }, 3, BT_PRIV, "mov %cs:(%eax), %eax" },
+		{ { 0x66, 0xeb, 0x10 }, 3, BT_PRIV, "jmpw rel8 (16-bit EIP)" },
+		{ { 0x2e, 0x74, 0x10 }, 3, BT_DIRECT, "je with a branch hint" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct insn in;
+
+		cr_assert_eq(insn_decode(&in, cases[i].bytes, cases[i].len),
+			     cases[i].len, "%s does not decode", cases[i].what);
+		cr_assert_eq(bt_classify(&in), cases[i].cls, "%s: %s, want %s",
+			     cases[i].what, bt_class_name(bt_classify(&in)),
+			     bt_class_name(cases[i].cls));
+	}
+}
+
+Test(bt, unit_full, .description = "12 IDENT instructions make a full unit")
+{
+	uint8_t adds[2 * 14];
+	struct code c = { .eip = GUEST_EIP, .bytes = adds, .mapped = sizeof(adds) };
+	struct bt_tu tu;
+
+	for (unsigned i = 0; i < sizeof(adds); i += 2)
+		adds[i] = 0x01, adds[i + 1] = 0xc8;
+	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	cr_assert_eq(tu.n, BT_TU_MAX);
+	cr_assert_eq(tu.why, BT_END_FULL);
+	cr_assert_eq(tu.end, GUEST_EIP + 2 * BT_TU_MAX);
+	for (unsigned i = 0; i < tu.n; i++)
+		cr_assert_eq(tu.at[i], GUEST_EIP + 2 * i);
+}
+
+Test(bt, unit_ends_at_class, .description = "a unit ends with its first "
+     "instruction that is not IDENT")
+{
+	static const uint8_t code[] = { 0x40, 0x48, 0xc3, 0x90, 0x90 };
+	struct code c = { .eip = GUEST_EIP, .bytes = code, .mapped = sizeof(code) };
+	struct bt_tu tu;
+
+	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	cr_assert_eq(tu.n, 3);
+	cr_assert_eq(tu.why, BT_END_CLASS);
+	cr_assert_eq(tu.cls[2], BT_INDIRECT);
+	cr_assert_eq(tu.end, GUEST_EIP + 3);
+}
+
+Test(bt, unit_ends_at_unmapped, .description = "an instruction that runs "
+     "into unmapped code ends the unit before it; alone, it is a unit of none")
+{
+	static const uint8_t code[] = { 0x40, 0xb8, 0x01, 0x02, 0x03, 0x04 };
+	struct code c = { .eip = GUEST_EIP, .bytes = code, .mapped = 4 };
+	struct bt_tu tu;
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct out o[8];
+	unsigned n;
+
+	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	cr_assert_eq(tu.n, 1);
+	cr_assert_eq(tu.why, BT_END_FETCH);
+	cr_assert_eq(tu.end, GUEST_EIP + 1);
+	bt_tu_form(&tu, GUEST_EIP + 1, fetch, &c);
+	cr_assert_eq(tu.n, 0);
+	cr_assert_eq(tu.why, BT_END_FETCH);
+	/* Its translation is one exit: the emulator raises the fault. */
+	cr_assert_eq(bt_translate(&tu, &b, &tx), 0);
+	n = disasm(&b, &tx, o, 8);
+	cr_assert_eq(n, 1);
+	cr_assert_eq(stub_at(&tx, o, n, 0)->kind, BT_EXIT_EMULATE);
+	cr_assert_eq(tx.exit[0].at, GUEST_EIP + 1);
+}
+
+/* ------------------------------------------------------------------------
+ * The rules
+ * ------------------------------------------------------------------------ */
+
+Test(bt, ident, .description = "IDENT instructions are copied, and a full "
+     "unit jumps to a direct exit for the next guest instruction")
+{
+	uint8_t code[2 * BT_TU_MAX];
+	struct bt_tu tu;
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct out o[32];
+	unsigned n, i;
+	uint32_t eip;
+
+	for (i = 0; i < sizeof(code); i += 2)
+		code[i] = 0x29, code[i + 1] = 0xd0 + i / 2 % 8;	/* sub */
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	n = disasm(&b, &tx, o, 32);
+	cr_assert_eq(n, BT_TU_MAX + 2, "12 copies, a jmp, its stub: %u", n);
+	for (i = 0; i < BT_TU_MAX; i++) {
+		cr_assert(bt_guest_eip(&tx, o[i].off, &eip));
+		cr_assert_eq(eip, GUEST_EIP + 2 * i);
+		cr_assert_eq(memcmp(b.code + o[i].off, code + 2 * i, 2), 0,
+			     "instruction %u is not the guest's", i);
+	}
+	cr_assert_eq(o[i].id, X86_INS_JMP);
+	cr_assert_eq(o[i].size, 5, "a rel32 jmp, which chaining can repoint");
+	cr_assert_eq(stub_at(&tx, o, n, o[i].target)->target,
+		     GUEST_EIP + sizeof(code));
+	cr_assert_eq(tx.count[BT_IDENT], BT_TU_MAX);
+}
+
+/* A unit of one direct branch at GUEST_EIP: its two exits by Capstone. */
+static void
+check_jcc(const uint8_t *code, uint32_t len, unsigned cs_id)
+{
+	struct bt_tu tu;
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct out o[8];
+	struct insn in;
+	unsigned n;
+
+	translate_code(code, len, &tu, &b, &tx);
+	insn_decode(&in, code, len);
+	n = disasm(&b, &tx, o, 8);
+	cr_assert_eq(n, 4, "jcc, jmp and two stubs: %u", n);
+	cr_assert_eq(o[0].id, cs_id, "%s: the guest's condition is kept", o[0].text);
+	cr_assert_eq(o[0].size, 6, "a rel32 jcc");
+	cr_assert_eq(o[1].id, X86_INS_JMP);
+	cr_assert_eq(stub_at(&tx, o, n, o[0].target)->target,
+		     insn_branch_target(&in, GUEST_EIP), "taken: the guest's target");
+	cr_assert_eq(stub_at(&tx, o, n, o[1].target)->target, GUEST_EIP + len,
+		     "not taken: the next instruction");
+	cr_assert_eq(tx.exit[0].patch, o[0].off + 2, "chaining rewrites the "
+		     "jcc's displacement");
+}
+
+Test(bt, jcc, .description = "jcc (short or near) becomes a rel32 jcc and a "
+     "jmp, each to a direct exit")
+{
+	static const uint8_t je8[] = { 0x74, 0x10 };
+	static const uint8_t jne32[] = { 0x0f, 0x85, 0x00, 0x01, 0x00, 0x00 };
+	static const uint8_t jl_back[] = { 0x7c, 0xf0 };
+
+	check_jcc(je8, sizeof(je8), X86_INS_JE);
+	check_jcc(jne32, sizeof(jne32), X86_INS_JNE);
+	check_jcc(jl_back, sizeof(jl_back), X86_INS_JL);
+}
+
+Test(bt, loop, .description = "loop and jecxz jump over a jmp to their "
+     "fall-through exit")
+{
+	static const struct { uint8_t op; unsigned id; } forms[] = {
+		{ 0xe0, X86_INS_LOOPNE }, { 0xe1, X86_INS_LOOPE },
+		{ 0xe2, X86_INS_LOOP }, { 0xe3, X86_INS_JECXZ },
+	};
+
+	for (size_t f = 0; f < sizeof(forms) / sizeof(forms[0]); f++) {
+		uint8_t code[] = { forms[f].op, 0xf0 };
+		struct bt_tu tu;
+		struct bt_buf b = fresh_cache();
+		struct bt_translation tx;
+		struct out o[8];
+		unsigned n;
+
+		translate_code(code, sizeof(code), &tu, &b, &tx);
+		n = disasm(&b, &tx, o, 8);
+		cr_assert_eq(n, 6, "%s: loop, jmp, two jmps, two stubs", o[0].text);
+		cr_assert_eq(o[0].id, forms[f].id);
+		cr_assert_eq(o[0].target, o[2].off, "%s: taken, to the jmp "
+			     "to the target's exit", o[0].text);
+		cr_assert_eq(o[1].target, o[3].off, "not taken, to the jmp to "
+			     "the next instruction's exit");
+		cr_assert_eq(stub_at(&tx, o, n, o[2].target)->target,
+			     GUEST_EIP + 2 - 0x10);
+		cr_assert_eq(stub_at(&tx, o, n, o[3].target)->target,
+			     GUEST_EIP + 2);
+	}
+}
+
+Test(bt, call, .description = "a direct call pushes the guest's return "
+     "address and jumps to its target's exit")
+{
+	static const uint8_t code[] = { 0x90, 0xe8, 0x00, 0x10, 0x00, 0x00 };
+	struct bt_tu tu;
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct out o[8];
+	uint32_t eip;
+	unsigned n;
+
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	n = disasm(&b, &tx, o, 8);
+	cr_assert_eq(n, 4, "nop, push, jmp, stub: %u", n);
+	cr_assert_eq(o[1].id, X86_INS_PUSH);
+	cr_assert_eq(o[1].imm, GUEST_EIP + sizeof(code), "%s: the guest's "
+		     "return address", o[1].text);
+	cr_assert_eq(stub_at(&tx, o, n, o[2].target)->target,
+		     GUEST_EIP + sizeof(code) + 0x1000);
+	/* A fault on the push is the call's; a point between push and jmp
+	 * is no guest instruction's. */
+	cr_assert(bt_guest_eip(&tx, o[1].off, &eip));
+	cr_assert_eq(eip, GUEST_EIP + 1);
+	cr_assert_not(bt_guest_eip(&tx, o[2].off, &eip));
+	cr_assert_eq(tx.count[BT_EXPOSE_EIP], 1);
+}
+
+Test(bt, emulated, .description = "indirect and privileged instructions end "
+     "their unit with an exit that names them")
+{
+	static const uint8_t cli[] = { 0x90, 0xfa };
+	static const uint8_t ret[] = { 0x40, 0x5d, 0xc3 };
+	static const uint8_t jmp_ind[] = { 0xff, 0x24, 0x85, 0, 0x20, 0, 0 };
+	static const struct { const uint8_t *code; uint32_t len, last; } units[] = {
+		{ cli, sizeof(cli), 1 }, { ret, sizeof(ret), 2 },
+		{ jmp_ind, sizeof(jmp_ind), 0 },
+	};
+
+	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		struct bt_tu tu;
+		struct bt_buf b = fresh_cache();
+		struct bt_translation tx;
+		struct out o[8];
+		const struct bt_exit *x;
+		unsigned n;
+
+		translate_code(units[u].code, units[u].len, &tu, &b, &tx);
+		n = disasm(&b, &tx, o, 8);
+		cr_assert_eq(n, units[u].last + 1);
+		x = stub_at(&tx, o, n, o[n - 1].off);
+		cr_assert_eq(x->kind, BT_EXIT_EMULATE);
+		cr_assert_eq(x->at, GUEST_EIP + units[u].last, "the exit names "
+			     "the instruction to emulate");
+	}
+}
+
+Test(bt, full_cache, .description = "a unit that does not fit leaves the "
+     "cache as it was")
+{
+	static const uint8_t code[] = { 0x74, 0x10 };
+	struct code c = { .eip = GUEST_EIP, .bytes = code, .mapped = sizeof(code) };
+	uint8_t small[8];
+	struct bt_buf b = { .code = small, .cap = sizeof(small), .len = 3 };
+	struct bt_translation tx;
+	struct bt_tu tu;
+
+	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	cr_assert_eq(bt_translate(&tu, &b, &tx), -1);
+	cr_assert(b.full);
+	cr_assert_eq(b.len, 3);
+}
+
+/* ------------------------------------------------------------------------
+ * Every unit of guest_xv6's kernel
+ * ------------------------------------------------------------------------ */
+
+struct sweep {
+	struct bt_buf b;
+	unsigned units, insns, exits;
+	cs_insn *ci;
+};
+
+/* Capstone's target of the guest branch at @eip (bytes @p). */
+static uint32_t
+guest_target(struct sweep *s, const uint8_t *p, size_t len, uint32_t eip)
+{
+	uint64_t addr = eip;
+
+	cr_assert(cs_disasm_iter(cs, &p, &len, &addr, s->ci));
+	return s->ci->detail->x86.operands[0].imm;
+}
+
+/* One unit of real code, translated and checked rule by rule. */
+static void
+check_unit(struct sweep *s, const struct code *c, const struct bt_tu *tu)
+{
+	static struct out o[4 * BT_TU_MAX];
+	struct bt_translation tx;
+	unsigned n, i;
+	uint32_t eip;
+
+	if (s->b.len > CACHE_SIZE - 4096)
+		s->b.len = 0;		/* a full cache is flushed */
+	cr_assert_eq(bt_translate(tu, &s->b, &tx), 0);
+	n = disasm(&s->b, &tx, o, 4 * BT_TU_MAX);
+	for (i = 0; i < tu->n; i++) {
+		const struct out *t = out_at(o, n, tx.map[i].off);
+
+		cr_assert(bt_guest_eip(&tx, t->off, &eip) && eip == tu->at[i]);
+		if (tu->cls[i] == BT_IDENT)
+			cr_assert_eq(memcmp(s->b.code + t->off, tu->insn[i].bytes,
+					    tu->insn[i].len), 0, "%08x: IDENT, "
+				     "and not copied", tu->at[i]);
+	}
+	for (i = 0; i < tx.nexits; i++) {
+		const struct bt_exit *x = &tx.exit[i];
+		const uint8_t *g = c->bytes + (x->at - c->eip);
+
+		cr_assert_eq(stub_at(&tx, o, n, x->stub), x);
+		if (x->kind == BT_EXIT_DIRECT && x->target != tu->end)
+			cr_assert_eq(x->target, guest_target(s, g, c->mapped -
+							     (x->at - c->eip), x->at),
+				     "%08x: the exit's target is not the "
+				     "guest branch's", x->at);
+		s->exits++;
+	}
+	s->units++;
+	s->insns += tu->n;
+}
+
+/* Every unit of one function, each starting where the last ended. */
+static void
+sweep_func(void *ctx, const char *path, uint32_t addr, const uint8_t *code,
+	   uint32_t size)
+{
+	struct sweep *s = ctx;
+	struct code c = { .eip = addr, .bytes = code, .mapped = size };
+	struct bt_tu tu;
+	uint32_t eip = addr;
+
+	(void) path;
+	while (eip < addr + size) {
+		bt_tu_form(&tu, eip, fetch, &c);
+		check_unit(s, &c, &tu);
+		/* An undecodable instruction is the emulator's: skip a byte. */
+		eip = tu.n > 0 ? tu.end : eip + 1;
+	}
+}
+
+Test(bt, guest_xv6_kernel, .description = "every unit of guest_xv6's "
+     "kernel, translated: copies, branches and exits by the rules")
+{
+	struct sweep s = { .b = fresh_cache(), .ci = cs_malloc(cs) };
+
+	elf_each_func("guest_xv6/kernel", sweep_func, &s);
+	cs_free(s.ci, 1);
+	cr_log_info("guest_xv6 kernel: %u units, %u instructions, %u exits\n",
+		    s.units, s.insns, s.exits);
+	cr_assert_gt(s.insns, 5000);
+}

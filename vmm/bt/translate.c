@@ -1,0 +1,202 @@
+/*
+ * translate.c - the translation rules, one per class (vmm/bt/translate.h;
+ * Adams & Agesen, section 3.2).
+ *
+ *	IDENT		the guest's bytes, unchanged
+ *	direct		jmp and jcc become their rel32 forms aimed at exit
+ *			stubs, one per target, after the unit's code;
+ *			loop and jecxz, which have only an 8-bit form,
+ *			jump over a jmp to their fall-through stub:
+ *
+ *				loop  taken        ; the guest's condition
+ *				jmp   fall
+ *			taken:	jmp   stub(target) ; rel32: chained later
+ *			fall:	jmp   stub(next)
+ *
+ *	exposes EIP	call pushes the guest's return address as a
+ *			constant, then jumps like a direct jmp
+ *	indirect,	an exit that asks the monitor to emulate the guest
+ *	privileged	instruction (indirect targets are guest addresses;
+ *			a fast lookup comes with chaining)
+ *
+ * A unit of BT_TU_MAX IDENT instructions ends with a direct jmp to the
+ * next guest instruction, so it chains like any other.
+ */
+#include "kern/types.h"
+#include "kern/string.h"
+#include "vmm/decode.h"
+#include "vmm/bt/translate.h"
+
+static const uint8_t OP_JMP32[] = { 0xe9 };
+static const uint8_t OP_INT_EXIT[] = { 0xcd, BT_EXIT_VEC };
+
+/* Record that guest instruction @eip's translation begins here. */
+static void
+map_insn(struct bt_translation *tx, const struct bt_buf *b, uint32_t eip)
+{
+	tx->map[tx->nmap++] = (struct bt_insn_map) { .off = b->len, .eip = eip };
+}
+
+/* A jump to a direct exit's stub, which comes later: its stub offset is
+ * filled in by emit_stubs(). */
+static void
+direct_exit(struct bt_translation *tx, struct bt_buf *b, const uint8_t *op,
+	    uint32_t nop, uint32_t at, uint32_t target)
+{
+	struct bt_exit *x = &tx->exit[tx->nexits++];
+
+	*x = (struct bt_exit) { .kind = BT_EXIT_DIRECT, .at = at,
+				.target = target };
+	x->patch = bt_emit_branch(b, op, nop, b->len);
+}
+
+/* An exit in line: the monitor emulates the instruction at @at. */
+static void
+emulate_exit(struct bt_translation *tx, struct bt_buf *b, uint32_t at)
+{
+	struct bt_exit *x = &tx->exit[tx->nexits++];
+
+	*x = (struct bt_exit) { .kind = BT_EXIT_EMULATE, .at = at,
+				.stub = b->len };
+	bt_emit(b, OP_INT_EXIT, sizeof(OP_INT_EXIT));
+}
+
+/* The condition code of a jcc, short (7x) or near (0f 8x). */
+static uint8_t
+jcc_cond(const struct insn *in)
+{
+	return in->op & 0x0f;
+}
+
+static void
+translate_direct(struct bt_translation *tx, struct bt_buf *b,
+		 const struct insn *in, uint32_t at)
+{
+	uint32_t next = at + in->len, target = insn_branch_target(in, at);
+	uint8_t jcc32[2] = { 0x0f, 0x80 };
+	uint8_t loop[4] = { in->op, 2, 0xeb, 5 };
+
+	if (in->flags & INSN_JMP) {
+		direct_exit(tx, b, OP_JMP32, 1, at, target);
+		return;
+	}
+	if (in->map == MAP_ONE && in->op >= 0xe0 && in->op <= 0xe3) {
+		/* loop*, jecxz: rel8 over a jmp rel8, then the two exits. */
+		bt_emit(b, loop, sizeof(loop));
+	} else {
+		jcc32[1] |= jcc_cond(in);
+		direct_exit(tx, b, jcc32, 2, at, target);
+		direct_exit(tx, b, OP_JMP32, 1, at, next);
+		return;
+	}
+	direct_exit(tx, b, OP_JMP32, 1, at, target);
+	direct_exit(tx, b, OP_JMP32, 1, at, next);
+}
+
+/* A direct call: push the guest's return address, jump to the target. */
+static void
+translate_call(struct bt_translation *tx, struct bt_buf *b,
+	       const struct insn *in, uint32_t at)
+{
+	bt_emit_u8(b, 0x68);			/* push imm32 */
+	bt_emit_u32(b, at + in->len);
+	direct_exit(tx, b, OP_JMP32, 1, at, insn_branch_target(in, at));
+}
+
+/* The direct exits' stubs, after the code, and the jumps aimed at them. */
+static void
+emit_stubs(struct bt_translation *tx, struct bt_buf *b)
+{
+	unsigned i;
+
+	for (i = 0; i < tx->nexits; i++) {
+		struct bt_exit *x = &tx->exit[i];
+
+		if (x->kind != BT_EXIT_DIRECT)
+			continue;
+		x->stub = b->len;
+		bt_emit(b, OP_INT_EXIT, sizeof(OP_INT_EXIT));
+		if (!b->full)
+			bt_patch_rel32(b, x->patch, x->stub);
+	}
+}
+
+static void
+translate_insn(struct bt_translation *tx, struct bt_buf *b,
+	       const struct insn *in, enum bt_class cls, uint32_t at)
+{
+	map_insn(tx, b, at);
+	tx->count[cls]++;
+	switch (cls) {
+	case BT_IDENT:
+		bt_emit(b, in->bytes, in->len);
+		break;
+	case BT_DIRECT:
+		translate_direct(tx, b, in, at);
+		break;
+	case BT_EXPOSE_EIP:
+		translate_call(tx, b, in, at);
+		break;
+	case BT_INDIRECT:
+	case BT_PRIV:
+	default:
+		emulate_exit(tx, b, at);
+		break;
+	}
+}
+
+int
+bt_translate(const struct bt_tu *tu, struct bt_buf *b,
+	     struct bt_translation *tx)
+{
+	uint32_t start = b->len;
+	unsigned i;
+
+	memset(tx, 0, sizeof(*tx));
+	tx->eip = tu->eip;
+	tx->end = tu->end;
+	tx->start = start;
+	for (i = 0; i < tu->n; i++)
+		translate_insn(tx, b, &tu->insn[i], tu->cls[i], tu->at[i]);
+	/* The unit ran out of room or of fetchable code: the next guest
+	 * instruction is a unit of its own (whose fault, if any, the
+	 * emulator raises). */
+	if (tu->why != BT_END_CLASS) {
+		map_insn(tx, b, tu->end);
+		if (tu->n == 0)
+			emulate_exit(tx, b, tu->end);
+		else
+			direct_exit(tx, b, OP_JMP32, 1, tu->end, tu->end);
+	}
+	emit_stubs(tx, b);
+	if (b->full) {
+		b->len = start;
+		return -1;
+	}
+	tx->len = b->len - start;
+	return 0;
+}
+
+const struct bt_exit *
+bt_exit_at(const struct bt_translation *tx, uint32_t ret)
+{
+	unsigned i;
+
+	for (i = 0; i < tx->nexits; i++)
+		if (tx->exit[i].stub + sizeof(OP_INT_EXIT) == ret)
+			return &tx->exit[i];
+	return NULL;
+}
+
+bool
+bt_guest_eip(const struct bt_translation *tx, uint32_t off, uint32_t *eip)
+{
+	unsigned i;
+
+	for (i = 0; i < tx->nmap; i++)
+		if (tx->map[i].off == off) {
+			*eip = tx->map[i].eip;
+			return true;
+		}
+	return false;
+}

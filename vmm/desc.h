@@ -27,10 +27,14 @@
 #define DESC_TYPE_SHIFT	40
 
 /* System descriptor types the kernel's header does not name. */
+#define STS_T16A	0x1	/* available 16-bit TSS */
 #define STS_LDT		0x2	/* local descriptor table */
+#define STS_T16B	0x3	/* busy 16-bit TSS */
+#define STS_CG16	0x4	/* 16-bit call gate */
 #define STS_TASK	0x5	/* task gate */
 #define STS_IG16	0x6	/* 16-bit interrupt gate */
 #define STS_TG16	0x7	/* 16-bit trap gate */
+#define STS_CG32	0xC	/* 32-bit call gate */
 
 /* The same fields in struct vseg's attr (the VMCS layout). */
 #define ATTR_TYPE(a)	((a) & 0xf)

@@ -14,7 +14,6 @@
 #include "vmm/desc.h"
 #include "kern/mmu.h"
 
-#define STS_CG32	0xC	/* 32-bit call gate */
 
 /* The target: sel:off from the instruction or from its memory operand. */
 static int

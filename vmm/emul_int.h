@@ -179,5 +179,7 @@ int emu_task_switch(struct emu *e, uint16_t sel, enum emu_task_reason why,
 		    bool has_err, uint32_t err);
 /** @brief mov, pop and lds/les/lss/lfs/lgs to a segment register: emul_seg.c. */
 int emu_seg_insn(struct emu *e);
+/** @brief lar, lsl, verr, verw: a selector checked, not loaded (emul_segcheck.c). */
+int emu_segcheck(struct emu *e);
 
 #endif

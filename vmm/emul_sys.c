@@ -165,8 +165,10 @@ group6(struct emu *e)
 		if (e->v->cpl > 0)
 			return emu_gp(e, 0);
 		return load_sysreg(e, e->in->reg == 3);
+	case 4: case 5:				/* verr, verw */
+		return emu_segcheck(e);
 	}
-	return emu_unhandled(e, "verr/verw not emulated");
+	return emu_fault(e, T_ILLOP, false, 0);
 }
 
 /* Whether the CPU the guest sees has the group-7 register form modrm

@@ -253,6 +253,8 @@ dispatch(struct emu *e)
 	switch (in->op) {
 	case 0x00: case 0x01: case 0x06: case 0x20 ... 0x23:
 		return emu_sys_insn(e);
+	case 0x02: case 0x03:
+		return emu_segcheck(e);
 	case 0x08: case 0x09: case 0x30: case 0x31: case 0x32: case 0xa2:
 		return emu_priv_insn(e);
 	case 0x34: case 0x35:

@@ -20,6 +20,7 @@
 #include "vmm/shadow.h"
 #include "vmm/dev/platform.h"
 #include "vmm/ringcomp/ringcomp.h"
+#include "vmm/bt/engine.h"
 
 /* Guest memory the monitor gives by default, and the bounds of guestmem=. */
 #define GUEST_RAM_DEFAULT	(256u << 20)
@@ -80,6 +81,7 @@ struct vm {
 	uint64_t input_polled_ns;	/* virtual time of the last look */
 	/* te and bt: the deprivileged guest's CPU-side state. */
 	struct ringcomp rc;
+	struct bt_run bt;		/* bt: what its run counts */
 	struct vm_stats st;
 	/* The page fault whose fix last changed no shadow entry, and how
 	 * many such fixes it has had (run.c: a fix that fixes nothing). */

@@ -14,10 +14,12 @@
  *			the megabyte of the monitor's image: te emulates
  *			every access, and the lines must be the native ones
  *	world-switch	the image's megabyte too, where the world switch
- *			stays mapped: te cannot give the guest those pages,
+ *			(and bt's translation cache) stays mapped: the
+ *			monitor cannot give the guest those pages,
  *			and must stop it before it reads one
  *	monitor-exec	code in the range: te cannot run it there, and
- *			must stop the guest saying so
+ *			must stop the guest saying so; bt runs it from its
+ *			translation cache, and the lines are the native ones
  */
 #include "grade/guests/hostile.h"
 

@@ -356,6 +356,7 @@ Test(bt, loop, .description = "loop and jecxz jump over a jmp to their "
 		struct bt_buf b = fresh_cache();
 		struct bt_translation tx;
 		struct out o[8];
+		uint32_t eip;
 		unsigned n;
 
 		translate_code(code, sizeof(code), &tu, &b, &tx);
@@ -370,6 +371,12 @@ Test(bt, loop, .description = "loop and jecxz jump over a jmp to their "
 			     GUEST_EIP + 2 - 0x10);
 		cr_assert_eq(stub_at(&tx, o, n, o[3].target)->target,
 			     GUEST_EIP + 2);
+		/* Stopped inside the pattern, the guest is where it goes. */
+		cr_assert(bt_guest_eip(&tx, o[1].off, &eip) && eip == GUEST_EIP + 2,
+			  "fallen through, at the next instruction");
+		cr_assert(bt_guest_eip(&tx, o[2].off, &eip) &&
+			  eip == GUEST_EIP + 2 - 0x10, "taken, at the target");
+		cr_assert(bt_guest_eip(&tx, o[3].off, &eip) && eip == GUEST_EIP + 2);
 	}
 }
 
@@ -392,11 +399,13 @@ Test(bt, call, .description = "a direct call pushes the guest's return "
 		     "return address", o[1].text);
 	cr_assert_eq(stub_at(&tx, o, n, o[2].target)->target,
 		     GUEST_EIP + sizeof(code) + 0x1000);
-	/* A fault on the push is the call's; a point between push and jmp
-	 * is no guest instruction's. */
+	/* A fault on the push is the call's; between push and jmp, the
+	 * call has been made: the guest is at its target. */
 	cr_assert(bt_guest_eip(&tx, o[1].off, &eip));
 	cr_assert_eq(eip, GUEST_EIP + 1);
-	cr_assert_not(bt_guest_eip(&tx, o[2].off, &eip));
+	cr_assert(bt_guest_eip(&tx, o[2].off, &eip));
+	cr_assert_eq(eip, GUEST_EIP + sizeof(code) + 0x1000);
+	cr_assert_not(bt_guest_eip(&tx, o[1].off + 1, &eip), "inside the push");
 	cr_assert_eq(tx.count[BT_EXPOSE_EIP], 1);
 }
 
@@ -487,6 +496,11 @@ check_unit(struct sweep *s, const struct code *c, const struct bt_tu *tu)
 					    tu->insn[i].len), 0, "%08x: IDENT, "
 				     "and not copied", tu->at[i]);
 	}
+	/* A host interrupt may stop the CPU at any instruction of it. */
+	for (i = 0; i < n; i++)
+		cr_assert(bt_guest_eip(&tx, o[i].off, &eip), "the unit at %08x: "
+			  "offset %u (%s) stands for no guest EIP", tu->eip,
+			  o[i].off - tx.start, o[i].text);
 	for (i = 0; i < tx.nexits; i++) {
 		const struct bt_exit *x = &tx.exit[i];
 		const uint8_t *g = c->bytes + (x->at - c->eip);

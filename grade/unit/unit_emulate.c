@@ -536,3 +536,71 @@ Test(emulate, unhandled_has_reason)
 	cr_assert_eq(v.eip, CODE);
 	cr_assert_str_eq(emu_result_name(EMU_HALT), "halt");
 }
+
+/*
+ * lar, lsl, verr, verw ask about a selector from the guest's own GDT
+ * (what the binary translator must answer: on the CPU they would read
+ * the shadow's DPL 1).  No fault for a selector they reject: ZF clear,
+ * the destination as it was.
+ */
+Test(emulate, lar_lsl_verr_verw)
+{
+	static const struct { uint32_t lo, hi; } gdt[] = {
+		{ 0, 0 },
+		{ 0x0000ffff, 0x00cf9a00 },	/* 0x08 code, readable, DPL 0 */
+		{ 0x0000ffff, 0x00cf9200 },	/* 0x10 data, writable, DPL 0 */
+		{ 0x0000ffff, 0x00cf9800 },	/* 0x18 code, execute-only */
+		{ 0x00080000, 0x00008e00 },	/* 0x20 interrupt gate */
+		{ 0x30000067, 0x00008900 },	/* 0x28 available 32-bit TSS */
+	};
+	static const struct {
+		const char *code;	/* 3 bytes: the op, %ecx the selector */
+		uint16_t sel;
+		unsigned cpl;
+		bool zf;
+		uint32_t eax;		/* lar, lsl: the result if zf */
+	} cases[] = {
+		{ "\x0f\x02\xc1", 0x08, 0, true, 0x00c09a00 },	/* lar */
+		{ "\x0f\x03\xc1", 0x08, 0, true, 0xffffffff },	/* lsl */
+		{ "\x0f\x02\xc1", 0x28, 0, true, 0x00008900 },	/* lar TSS */
+		{ "\x0f\x03\xc1", 0x28, 0, true, 0x67 },	/* lsl TSS */
+		{ "\x0f\x02\xc1", 0x20, 0, false, 0 },		/* lar: a gate it
+								 * does not take */
+		{ "\x0f\x02\xc1", 0x30, 0, false, 0 },		/* past the limit */
+		{ "\x0f\x02\xc1", 0x00, 0, false, 0 },		/* null */
+		{ "\x0f\x02\xc1", 0x10, 3, false, 0 },		/* DPL 0 at CPL 3 */
+		{ "\x0f\x02\xc1", 0x13, 0, false, 0 },		/* RPL 3 > DPL */
+		{ "\x0f\x00\xe1", 0x08, 0, true, 0 },		/* verr code */
+		{ "\x0f\x00\xe1", 0x18, 0, false, 0 },		/* execute-only */
+		{ "\x0f\x00\xe9", 0x10, 0, true, 0 },		/* verw data */
+		{ "\x0f\x00\xe9", 0x08, 0, false, 0 },		/* code: never */
+		{ "\x0f\x00\xe9", 0x28, 0, false, 0 },		/* a TSS */
+	};
+
+	for (size_t i = 0; i < sizeof(gdt) / sizeof(gdt[0]); i++) {
+		fk_put32(0x2000 + 8 * i, gdt[i].lo);
+		fk_put32(0x2000 + 8 * i + 4, gdt[i].hi);
+	}
+	v.gdtr.base = 0x2000;
+	v.gdtr.limit = sizeof(gdt) - 1;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		v.cpl = cases[i].cpl;
+		v.eip = CODE;
+		v.eflags = cases[i].zf ? 0x2 : 0x2 | FL_ZF;
+		v.gpr[REG_ECX] = cases[i].sel;
+		v.gpr[REG_EAX] = 0x5a5a5a5a;
+		cr_assert_eq(fk_run_len(&v, cases[i].code, 3, &ev), EMU_DONE,
+			     "case %zu: no fault, whatever the selector", i);
+		cr_assert_eq(!!(v.eflags & FL_ZF), cases[i].zf, "case %zu "
+			     "(selector %x at CPL %u): ZF", i, cases[i].sel,
+			     cases[i].cpl);
+		cr_assert_eq(v.gpr[REG_EAX], cases[i].zf && cases[i].eax ?
+			     cases[i].eax : 0x5a5a5a5a, "case %zu: %%eax %x",
+			     i, v.gpr[REG_EAX]);
+	}
+	/* Not in real mode. */
+	v.cr0 &= ~CR0_PE;
+	v.eip = CODE;
+	cr_assert_eq(fk_run_len(&v, "\x0f\x02\xc1", 3, &ev), EMU_FAULT);
+	cr_assert_eq(ev.fault.vector, T_ILLOP);
+}

@@ -28,7 +28,8 @@
 #define BT_TU_MAX	12
 
 /* The vector of the monitor's gate that every exit stub traps through
- * (above the vectors of vmm/ringcomp/shadowdt.h's MIDT_NVEC). */
+ * (the last of vmm/ringcomp/shadowdt.h's MIDT_NVEC, above the host's
+ * IRQs; its gate admits ring 1 only while translated code runs). */
 #define BT_EXIT_VEC	49
 
 #endif

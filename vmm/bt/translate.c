@@ -37,13 +37,28 @@ map_insn(struct bt_translation *tx, const struct bt_buf *b, uint32_t eip)
 	tx->map[tx->nmap++] = (struct bt_insn_map) { .off = b->len, .eip = eip };
 }
 
+/* Record that the guest's state at this point of the code stands for
+ * guest EIP @eip, unless a guest instruction's translation begins here. */
+static void
+mark_point(struct bt_translation *tx, const struct bt_buf *b, uint32_t eip)
+{
+	if (tx->nmap > 0 && tx->map[tx->nmap - 1].off == b->len)
+		return;
+	tx->point[tx->npoints++] = (struct bt_insn_map) { .off = b->len,
+							   .eip = eip };
+}
+
 /* A jump to a direct exit's stub, which comes later: its stub offset is
- * filled in by emit_stubs(). */
+ * filled in by emit_stubs().  Where the jump is, the guest is bound for
+ * @target already, unless it is a jcc still to decide. */
 static void
 direct_exit(struct bt_translation *tx, struct bt_buf *b, const uint8_t *op,
 	    uint32_t nop, uint32_t at, uint32_t target)
 {
 	struct bt_exit *x = &tx->exit[tx->nexits++];
+
+	if (op == OP_JMP32)
+		mark_point(tx, b, target);
 
 	*x = (struct bt_exit) { .kind = BT_EXIT_DIRECT, .at = at,
 				.target = target };
@@ -81,8 +96,11 @@ translate_direct(struct bt_translation *tx, struct bt_buf *b,
 		return;
 	}
 	if (in->map == MAP_ONE && in->op >= 0xe0 && in->op <= 0xe3) {
-		/* loop*, jecxz: rel8 over a jmp rel8, then the two exits. */
-		bt_emit(b, loop, sizeof(loop));
+		/* loop*, jecxz: rel8 over a jmp rel8, then the two exits;
+		 * at the jmp rel8 the loop has fallen through. */
+		bt_emit(b, loop, 2);
+		mark_point(tx, b, next);
+		bt_emit(b, loop + 2, 2);
 	} else {
 		jcc32[1] |= jcc_cond(in);
 		direct_exit(tx, b, jcc32, 2, at, target);
@@ -196,6 +214,16 @@ bt_guest_eip(const struct bt_translation *tx, uint32_t off, uint32_t *eip)
 	for (i = 0; i < tx->nmap; i++)
 		if (tx->map[i].off == off) {
 			*eip = tx->map[i].eip;
+			return true;
+		}
+	for (i = 0; i < tx->npoints; i++)
+		if (tx->point[i].off == off) {
+			*eip = tx->point[i].eip;
+			return true;
+		}
+	for (i = 0; i < tx->nexits; i++)
+		if (tx->exit[i].kind == BT_EXIT_DIRECT && tx->exit[i].stub == off) {
+			*eip = tx->exit[i].target;
 			return true;
 		}
 	return false;

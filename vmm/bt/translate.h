@@ -46,6 +46,10 @@ struct bt_insn_map {
 	uint32_t eip;		/* the guest instruction's */
 };
 
+/* Points inside a rewritten sequence where the CPU may stop (a host
+ * interrupt) at most: the jumps of a loop's pattern. */
+#define BT_MAX_POINTS	3
+
 struct bt_translation {
 	uint32_t eip, end;	/* the guest code translated: [eip, end) */
 	uint32_t start, len;	/* its bytes in the buffer */
@@ -53,6 +57,12 @@ struct bt_translation {
 	struct bt_exit exit[BT_MAX_EXITS];
 	unsigned nmap;
 	struct bt_insn_map map[BT_TU_MAX + 1];
+	/* Other instruction boundaries of the translation, each with the
+	 * guest EIP the guest's state there stands for (after a call's
+	 * push, the call's target): with map and the exits' stubs, every
+	 * point a trap can leave the CPU at. */
+	unsigned npoints;
+	struct bt_insn_map point[BT_MAX_POINTS];
 	unsigned count[BT_NCLASSES];	/* its instructions by class */
 };
 
@@ -72,10 +82,12 @@ const struct bt_exit *bt_exit_at(const struct bt_translation *tx,
 				 uint32_t ret);
 
 /**
- * @brief The guest EIP of the instruction whose translation begins at
- * buffer offset @p off.
- * @return true and *@p eip, or false if no guest instruction's
- * translation begins there (a point inside a rewritten sequence)
+ * @brief The guest EIP that buffer offset @p off stands for: the guest
+ * instruction whose translation begins there, or, inside a rewritten
+ * sequence or at a direct exit's stub, the instruction the guest's state
+ * there is about to run (after a call's push, its target).
+ * @return true and *@p eip, or false if @p off is no instruction
+ * boundary of @p tx
  */
 bool bt_guest_eip(const struct bt_translation *tx, uint32_t off,
 		  uint32_t *eip);

@@ -14,6 +14,7 @@
 extern char monview_text_start[], monview_text_end[];
 extern char monview_data_start[], monview_data_end[];
 extern char monframe_start[], monframe_end[];
+extern char montc_start[], montc_end[];
 
 static pte_t *monview_pt;
 
@@ -42,6 +43,8 @@ monview_pde(void)
 		map_range(monview_text_start, monview_text_end, PTE_P);
 		map_range(monview_data_start, monview_data_end, PTE_P);
 		map_range(monframe_start, monframe_end, PTE_P | PTE_W);
+		/* The binary translator's code, for the CPU to run. */
+		map_range(montc_start, montc_end, PTE_P);
 	}
 	/* The directory entry allows all; the table's entries decide. */
 	return kva2pa(monview_pt) | PTE_P | PTE_W;

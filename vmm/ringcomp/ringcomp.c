@@ -190,7 +190,7 @@ world_selectors(struct vm *vm, int ring)
 /* The vcpu as world_frame.  -1 (after vm_kill) if some selector could
  * not be loaded by the world switch. */
 static int
-vcpu_to_frame(struct vm *vm)
+vcpu_to_frame(struct vm *vm, const struct rc_code *code)
 {
 	struct vcpu *v = &vm->vcpu;
 	struct trapframe *f = &world_frame;
@@ -212,6 +212,10 @@ vcpu_to_frame(struct vm *vm)
 	if ((w = world_selectors(vm, ring)) == NULL)
 		return -1;
 	f->cs = w->sel[SEG_CS];
+	if (code) {
+		f->cs = code->sel;
+		f->eip = code->eip;
+	}
 	f->ss = w->sel[SEG_SS];
 	f->ds = w->sel[SEG_DS];
 	f->es = w->sel[SEG_ES];
@@ -250,7 +254,7 @@ refresh_seg(struct vm *vm, int s, uint16_t sel)
 
 /* world_frame, as the guest must believe it, into the vcpu. */
 static void
-frame_to_vcpu(struct vm *vm)
+frame_to_vcpu(struct vm *vm, const struct rc_code *code)
 {
 	struct vcpu *v = &vm->vcpu;
 	struct trapframe *f = &world_frame;
@@ -271,6 +275,12 @@ frame_to_vcpu(struct vm *vm)
 	v->gpr[REG_EDI] = f->regs.edi;
 	v->gpr[REG_ESP] = f->esp;
 	v->eip = f->eip;
+	/* Trapped in the monitor's code: CS is still the guest's, and the
+	 * EIP is the guest instruction's that code stands for. */
+	if (code && f->cs == code->sel) {
+		raw[SEG_CS] = given[SEG_CS];
+		v->eip = code->guest_eip(vm, f->eip, f->trapno);
+	}
 	v->cpl = ring == 1 ? 0 : ring;
 	/* Ring 1 is the guest's ring 0: hide the compression. */
 	sel[SEG_CS] = ring == 1 ? f->cs & ~3 : f->cs;
@@ -378,14 +388,14 @@ end_intr_shadow(struct vm *vm, unsigned trapno)
 }
 
 int
-rc_enter(struct vm *vm, struct vm_exit *exit)
+rc_enter(struct vm *vm, struct vm_exit *exit, const struct rc_code *code)
 {
 	struct trapframe *f = &world_frame;
 	uint32_t host_fpu;
 	int r;
 
 	sdt_follow_gdt(vm);
-	if (vcpu_to_frame(vm) < 0)
+	if (vcpu_to_frame(vm, code) < 0)
 		return -1;
 	host_fpu = set_cr0_fpu(vm->vcpu.cr0 & CR0_FPU);
 	r = world_switch(shadow_cr3(vm));
@@ -402,9 +412,31 @@ rc_enter(struct vm *vm, struct vm_exit *exit)
 		vm->rc.by_vector[f->trapno]++;
 	if (f->trapno == T_DEBUG)
 		debug_status(vm);
-	frame_to_vcpu(vm);
+	frame_to_vcpu(vm, code);
 	end_intr_shadow(vm, f->trapno);
 	return 0;
+}
+
+enum vm_exit_reason
+rc_trap_reason(struct vm *vm, const struct vm_exit *x)
+{
+	unsigned vec = x->vector;
+
+	if (vec >= IRQ_OFFSET && vec < IRQ_OFFSET + NIRQS)
+		return EXIT_HOST_IRQ;
+	if (vec == T_PGFLT && ((vm->vcpu.cr0 & CR0_PG) ||
+			       shadow_watched(vm, x->la >> PGSHIFT)))
+		return EXIT_PAGE_FAULT;
+	switch (vec) {
+	case T_GPFLT:
+	case T_STACK:
+	case T_SEGNP:
+	case T_PGFLT:
+	case T_ILLOP:
+	case T_TSS:
+		return EXIT_EMULATE;
+	}
+	return EXIT_EXCEPTION;
 }
 
 void

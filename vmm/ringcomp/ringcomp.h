@@ -102,15 +102,37 @@ struct ringcomp {
  */
 int rc_setup(struct vm *vm);
 
+/*
+ * Code the monitor runs in the guest's place (the binary translator's
+ * translation cache): the CPU starts at sel:eip instead of the guest's
+ * CS:EIP, with every other register the guest's.
+ */
+struct rc_code {
+	uint16_t sel;		/* a monitor code segment at ring 1 */
+	uint32_t eip;
+	/* The guest EIP that a trap with vector trapno, whose saved EIP
+	 * is code_eip in that code, stands for. */
+	uint32_t (*guest_eip)(struct vm *vm, uint32_t code_eip, unsigned trapno);
+};
+
 /**
  * @brief Run the guest at its compressed ring until its next trap, then
  * bring the vcpu up to date from what the CPU saved; @p exit gets the
  * trap's vector, error code and (for a page fault) CR2, for the engine
- * to give it a reason.
+ * to give it a reason.  @p code, if not NULL, is where the CPU runs
+ * instead of the guest's own code.
  * @return 0, or -1 after vm_kill() (a selector the CPU cannot be given,
  * or a fault inside the world switch)
  */
-int rc_enter(struct vm *vm, struct vm_exit *exit);
+int rc_enter(struct vm *vm, struct vm_exit *exit, const struct rc_code *code);
+
+/**
+ * @brief What a trap out of a deprivileged guest means (the table at the
+ * top of vmm/te/te.c): a host interrupt, an instruction or page fault for
+ * the monitor, or the guest's own exception.  Vectors past the host's
+ * IRQs are the engine's to interpret first.
+ */
+enum vm_exit_reason rc_trap_reason(struct vm *vm, const struct vm_exit *x);
 
 /**
  * @brief Deliver @p ev through the guest's IDT as the CPU would at the

@@ -49,9 +49,10 @@ uint64_t shadow_gdt[SDT_NDESC] MONVIEW __attribute__((aligned(PGSIZE)));
 struct pseudodesc shadow_gdt_pd = { sizeof(shadow_gdt) - 1, 0 };
 
 /*
- * The limit stops after vector 48, and every gate has DPL 0, so a guest
- * `int n` never reaches a gate: the CPU raises #GP(n * 8 + 2) instead,
- * and the monitor decodes the int and delivers it the guest's way.
+ * The limit stops after vector 49, and every gate has DPL 0 (but 49's
+ * while translated code runs: sdt_translated_code), so a guest `int n`
+ * never reaches a gate: the CPU raises #GP(n * 8 + 2) instead, and the
+ * monitor decodes the int and delivers it the guest's way.
  */
 static struct gatedesc mon_idt[MIDT_NVEC] MONVIEW;
 struct pseudodesc mon_idt_pd = { sizeof(mon_idt) - 1, 0 };
@@ -93,6 +94,9 @@ sdt_init(uint32_t esp0)
 	shadow_gdt[SDT_MON_TSS >> 3] = segdesc64(
 		SEG16(STS_T32A, (uint32_t) &mon_tss, sizeof(mon_tss) - 1, 0));
 	shadow_gdt_pd.base = (uint32_t) shadow_gdt;
+	/* Not present until translated code runs on it. */
+	shadow_gdt[SDT_TC_CS >> 3] = segdesc64(
+		SEG(STA_X | STA_R | STA_A, 0, 0xffffffff, 1)) & ~DESC_P;
 
 	for (i = 0; i < MIDT_NVEC; i++)
 		set_gate(&mon_idt[i], STS_IG32, SDT_MON_CS, world_vectors[i], 0);
@@ -358,4 +362,14 @@ sdt_selector_ok(uint16_t sel, int seg)
 	if (seg == SEG_SS)
 		return !(type & STA_X) && (type & STA_W);
 	return !(type & STA_X) || (type & STA_R);
+}
+
+void
+sdt_translated_code(bool on, unsigned exit_vec)
+{
+	if (on)
+		shadow_gdt[SDT_TC_CS >> 3] |= DESC_P;
+	else
+		shadow_gdt[SDT_TC_CS >> 3] &= ~DESC_P;
+	mon_idt[exit_vec].dpl = on ? 1 : 0;
 }

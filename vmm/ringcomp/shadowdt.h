@@ -28,14 +28,17 @@
 #define SDT_MON_CS	(8184 << 3)	/* monitor code, ring 0 */
 #define SDT_MON_DS	(8185 << 3)	/* monitor data and stack, ring 0 */
 #define SDT_MON_TSS	(8186 << 3)	/* the monitor's TSS: ss0:esp0, no I/O bitmap */
+#define SDT_TC_CS	(8187 << 3 | 1)	/* flat code, ring 1: the binary
+					 * translator's translation cache */
 
 /* Pages the shadowed part of a GDT can touch: 64 KB, not page-aligned. */
 #define SDT_GDT_PAGES	17
 /* Writes in a row to a GDT page that change no descriptor, after which the
  * page is compared at each entry rather than traced. */
 #define SDT_GDT_FLOOD	16
-/* Vectors the monitor's IDT has gates for: exceptions, host IRQs, 48. */
-#define MIDT_NVEC	49
+/* Vectors the monitor's IDT has gates for: exceptions, host IRQs, 48,
+ * and the binary translator's exits (vmm/bt/bt.h's BT_EXIT_VEC, 49). */
+#define MIDT_NVEC	50
 
 #ifndef ASSEMBLER
 #include "kern/types.h"
@@ -108,6 +111,16 @@ void sdt_set_cached(int s, const struct vseg *seg);
  * for CS or SS), or a present shadow descriptor of a fitting type.
  */
 bool sdt_selector_ok(uint16_t sel, int seg);
+
+/**
+ * @brief Open (@p on) or close the way into and out of translated code:
+ * the SDT_TC_CS descriptor present and gate @p exit_vec at DPL 1.  Open
+ * only while the CPU runs the translation cache, where the guest's own
+ * code can neither far-jump to that segment nor raise that vector (both
+ * are the monitor's instructions there); closed, a guest `ljmp` or `int`
+ * to them faults as to any slot or gate it has not got.
+ */
+void sdt_translated_code(bool on, unsigned exit_vec);
 #endif
 
 #endif

@@ -168,6 +168,8 @@ world_vectors:
 	.irp n, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42, 43, 44, 45, 46, 47, 48
 	mvector \n
 	.endr
+	/* The binary translator's exits (vmm/bt/bt.h): an int at ring 1. */
+	mvector 49
 
 	.section .monview.text, "ax"
 world_exit:

@@ -6,8 +6,9 @@
  * CPU, deprivileged to ring 1 (vmm/ringcomp/ says how, and how the
  * compression is hidden), so each privileged instruction it executes
  * traps to the monitor, which carries it out on the virtual CPU with the
- * one emulator and lets the guest go on.  What is te's own is only the
- * meaning of each trap:
+ * one emulator and lets the guest go on.  What a trap means is te's
+ * rule, which the binary translator follows for the code it runs as it
+ * is (rc_trap_reason() in vmm/ringcomp/ringcomp.c carries it out):
  *
  *	host IRQ vector		a host device: the host's handler takes it
  *	#PF, guest paging on	the shadow MMU's (vmm/shadow_fault.c), as for
@@ -43,37 +44,14 @@
 #include "vmm/ringcomp/ringcomp.h"
 #include "vmm/te/te.h"
 
-/* What a trap at this vector means for a guest run as it is. */
-static enum vm_exit_reason
-reason_of(struct vm *vm, const struct vm_exit *x)
-{
-	unsigned vec = x->vector;
-
-	if (vec >= IRQ_OFFSET && vec < IRQ_OFFSET + NIRQS)
-		return EXIT_HOST_IRQ;
-	if (vec == T_PGFLT && ((vm->vcpu.cr0 & CR0_PG) ||
-			       shadow_watched(vm, x->la >> PGSHIFT)))
-		return EXIT_PAGE_FAULT;
-	switch (vec) {
-	case T_GPFLT:
-	case T_STACK:
-	case T_SEGNP:
-	case T_PGFLT:
-	case T_ILLOP:
-	case T_TSS:
-		return EXIT_EMULATE;
-	}
-	return EXIT_EXCEPTION;
-}
-
 static int
 te_enter(struct vm *vm, struct vm_exit *x)
 {
-	if (rc_enter(vm, x) < 0)
+	if (rc_enter(vm, x, NULL) < 0)
 		return -1;
 	if (x->vector >= IRQ_OFFSET + NIRQS)
 		return vm_kill(vm, "unexpected trap %u from the guest", x->vector);
-	x->reason = reason_of(vm, x);
+	x->reason = rc_trap_reason(vm, x);
 	return 0;
 }
 

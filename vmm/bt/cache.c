@@ -1,0 +1,372 @@
+/*
+ * cache.c - the translation cache, its index and its chains
+ * (vmm/bt/cache.h).
+ *
+ * Three pools filled from the bottom, one hash table over them: the TC's
+ * code, the units' tables, the guest bytes the units were made from.
+ * Units are laid out in the TC in the order they were made, so the unit
+ * holding a TC offset is found by bisection.  Nothing is ever freed
+ * alone; a full pool drops everything (the paper's flush), which is
+ * simple and, for a kernel's working set, rare.
+ */
+#include "kern/types.h"
+#include "kern/string.h"
+#include "kern/memlayout.h"
+#include "vmm/vm.h"
+#include "vmm/linear.h"
+#include "vmm/shadow.h"
+#include "vmm/bt/cache.h"
+
+#define BT_HASH_BITS	12
+#define BT_HASH_SIZE	(1u << BT_HASH_BITS)
+#define BT_MAX_CHAINS	(2 * BT_MAX_UNITS)
+
+/* In .montc: kern/kernel.ld puts it where vmm/ringcomp/monview.c maps
+ * it, read-only, into every guest address space. */
+uint8_t bt_tc[BT_TC_BYTES] __attribute__((section(".montc"), aligned(PGSIZE)));
+
+/* A guest frame that holds translated code. */
+struct code_frame {
+	uint32_t gfn;
+	uint16_t writes;	/* guest writes that dropped the cache */
+	bool watched;		/* now (until the next drop) */
+};
+
+static struct {
+	struct bt_buf buf;		/* over bt_tc */
+	struct bt_unit unit[BT_MAX_UNITS];
+	unsigned nunits;
+	uint8_t copy[BT_GUEST_BYTES];
+	uint32_t ncopy;
+	int hash[BT_HASH_SIZE];		/* unit index, or -1 */
+	struct bt_unit scratch;		/* a unit of none: not kept */
+	/* The rel32s chaining repointed, and the stubs they pointed at. */
+	uint32_t chain_at[BT_MAX_CHAINS], chain_stub[BT_MAX_CHAINS];
+	unsigned nchains;
+	struct code_frame frame[BT_MAX_FRAMES];
+	unsigned nframes;
+	struct bt_cache_stats st;
+} cache;
+
+static unsigned
+hash_of(uint32_t la)
+{
+	return (la * 2654435761u) >> (32 - BT_HASH_BITS);
+}
+
+/* ------------------------------------------------------------------------
+ * The frames of guest code
+ * ------------------------------------------------------------------------ */
+
+static struct code_frame *
+find_frame(uint32_t gfn)
+{
+	unsigned i;
+
+	for (i = 0; i < cache.nframes; i++)
+		if (cache.frame[i].gfn == gfn)
+			return &cache.frame[i];
+	return NULL;
+}
+
+/* Watch frame gfn for unit code; false if it is one written too often
+ * (or there is no room to remember it), whose units are then not chained. */
+static bool
+watch_frame(struct vm *vm, uint32_t gfn)
+{
+	struct code_frame *f = find_frame(gfn);
+
+	if (f == NULL) {
+		if (cache.nframes == BT_MAX_FRAMES)
+			return false;
+		f = &cache.frame[cache.nframes++];
+		*f = (struct code_frame) { .gfn = gfn };
+	}
+	if (f->writes >= BT_FRAME_FLOOD)
+		return false;
+	if (!f->watched) {
+		shadow_watch(vm, gfn, true);
+		f->watched = true;
+	}
+	return true;
+}
+
+/* End every watch; forget the frames that were not written too often. */
+static void
+unwatch_frames(struct vm *vm)
+{
+	unsigned i, kept = 0;
+
+	for (i = 0; i < cache.nframes; i++) {
+		struct code_frame *f = &cache.frame[i];
+
+		if (f->watched)
+			shadow_watch(vm, f->gfn, false);
+		f->watched = false;
+		if (f->writes >= BT_FRAME_FLOOD)
+			cache.frame[kept++] = *f;
+	}
+	cache.nframes = kept;
+}
+
+/* ------------------------------------------------------------------------
+ * Dropping and chaining
+ * ------------------------------------------------------------------------ */
+
+static void
+drop_all(struct vm *vm)
+{
+	cache.st.drops++;
+	unwatch_frames(vm);
+	cache.buf = (struct bt_buf) { .code = bt_tc, .cap = sizeof(bt_tc) };
+	cache.nunits = 0;
+	cache.ncopy = 0;
+	cache.nchains = 0;
+	memset(cache.hash, 0xff, sizeof(cache.hash));
+}
+
+void
+bt_cache_reset(struct vm *vm)
+{
+	cache.nframes = 0;
+	drop_all(vm);
+	memset(&cache.st, 0, sizeof(cache.st));
+}
+
+void
+bt_cache_chain(const struct bt_unit *from, const struct bt_exit *x,
+	       const struct bt_unit *to)
+{
+	if (!from->chainable || !to->chainable || from->cs_base != to->cs_base ||
+	    cache.nchains == BT_MAX_CHAINS)
+		return;
+	cache.chain_at[cache.nchains] = x->patch;
+	cache.chain_stub[cache.nchains++] = x->stub;
+	bt_patch_rel32(&cache.buf, x->patch, to->tx.start);
+	cache.st.chains++;
+}
+
+void
+bt_cache_unchain(void)
+{
+	unsigned i;
+
+	if (cache.nchains == 0)
+		return;
+	for (i = 0; i < cache.nchains; i++)
+		bt_patch_rel32(&cache.buf, cache.chain_at[i], cache.chain_stub[i]);
+	cache.nchains = 0;
+	cache.st.unchains++;
+}
+
+void
+bt_cache_wrote(struct vm *vm, uint32_t gpa)
+{
+	struct code_frame *f = find_frame(gpa >> PGSHIFT);
+
+	if (f == NULL || !f->watched)
+		return;
+	f->writes++;
+	cache.st.code_writes++;
+	drop_all(vm);
+}
+
+void
+bt_cache_unwatch(struct vm *vm, uint32_t gfn)
+{
+	struct code_frame *f = find_frame(gfn);
+
+	if (f == NULL || !f->watched)
+		return;
+	f->writes = BT_FRAME_FLOOD;
+	cache.st.code_writes++;
+	drop_all(vm);
+}
+
+uint32_t
+bt_cache_drops(void)
+{
+	return cache.st.drops;
+}
+
+const struct bt_cache_stats *
+bt_cache_stats(void)
+{
+	unsigned i;
+
+	cache.st.tc_used = cache.buf.len;
+	cache.st.units = cache.nunits;
+	cache.st.frames = cache.nframes;
+	cache.st.unwatched = 0;
+	for (i = 0; i < cache.nframes; i++)
+		cache.st.unwatched += cache.frame[i].writes >= BT_FRAME_FLOOD;
+	return &cache.st;
+}
+
+/* ------------------------------------------------------------------------
+ * Translating and finding
+ * ------------------------------------------------------------------------ */
+
+/* The translator's view of guest code: the current CS, supervisor
+ * fetches, stopping at the first byte that is not mapped. */
+struct fetch_ctx {
+	struct vm *vm;
+	uint32_t cs_base;
+};
+
+static size_t
+fetch(void *ctx, uint32_t eip, uint8_t *buf, size_t len)
+{
+	struct fetch_ctx *c = ctx;
+	uint32_t la = c->cs_base + eip;
+	size_t done = 0;
+	struct emu_fault f;
+
+	/* Page by page: the next page may rightly be unmapped. */
+	while (done < len) {
+		size_t n = MIN(len - done, (size_t) (PGSIZE - PGOFF(la + done)));
+
+		if (linear_read(c->vm, la + done, buf + done, n, 0, &f) < 0)
+			break;
+		done += n;
+	}
+	return done;
+}
+
+/* Whether the guest's code under unit u is still what it was made from. */
+static bool
+still_same(struct vm *vm, const struct bt_unit *u)
+{
+	uint8_t now[BT_TU_MAX * INSN_MAXLEN];
+	uint32_t n = u->tx.end - u->tx.eip;
+	struct fetch_ctx c = { vm, u->cs_base };
+
+	return fetch(&c, u->tx.eip, now, n) == n &&
+	       memcmp(now, cache.copy + u->copy, n) == 0;
+}
+
+/* Watch the frames under [la, la + n) of guest code; false if some
+ * frame cannot be watched. */
+static bool
+watch_code(struct vm *vm, uint32_t la, uint32_t n)
+{
+	uint32_t page, gpa;
+	struct emu_fault f;
+
+	for (page = ROUNDDOWN(la, PGSIZE); page < la + n; page += PGSIZE)
+		if (linear_translate(vm, MAX(page, la), 0, &gpa, &f) < 0 ||
+		    !watch_frame(vm, gpa >> PGSHIFT))
+			return false;
+	return true;
+}
+
+/* Unlink unit i from its chain (found stale: a new one replaces it). */
+static void
+unlink_unit(unsigned h, int i)
+{
+	int *p;
+
+	for (p = &cache.hash[h]; *p != -1; p = &cache.unit[*p].next)
+		if (*p == i) {
+			*p = cache.unit[i].next;
+			return;
+		}
+}
+
+/* Translate tu into unit u; false if a pool is full. */
+static bool
+make_unit(struct vm *vm, const struct bt_tu *tu, struct bt_unit *u,
+	  uint32_t cs_base)
+{
+	uint32_t n = tu->end - tu->eip, off = 0;
+	unsigned i;
+
+	if (cache.ncopy + n > sizeof(cache.copy) ||
+	    bt_translate(tu, &cache.buf, &u->tx) < 0)
+		return false;
+	u->cs_base = cs_base;
+	u->copy = cache.ncopy;
+	for (i = 0; i < tu->n; i++) {
+		memcpy(cache.copy + u->copy + off, tu->insn[i].bytes,
+		       tu->insn[i].len);
+		off += tu->insn[i].len;
+	}
+	cache.ncopy += n;
+	u->chainable = tu->n > 0 && watch_code(vm, cs_base + tu->eip, n);
+	cache.st.translations++;
+	cache.st.guest_insns += tu->n;
+	for (i = 0; i < tu->n; i++)
+		cache.st.by_class[tu->cls[i]]++;
+	return true;
+}
+
+/* Make unit u of tu, dropping everything first if a pool is full. */
+static void
+make_unit_or_drop(struct vm *vm, const struct bt_tu *tu, struct bt_unit **u,
+		  uint32_t cs_base)
+{
+	if (*u == &cache.scratch ? make_unit(vm, tu, *u, cs_base) :
+	    cache.nunits < BT_MAX_UNITS && make_unit(vm, tu, *u, cs_base))
+		return;
+	cache.st.flushes++;
+	drop_all(vm);
+	if (*u != &cache.scratch)
+		*u = &cache.unit[0];
+	make_unit(vm, tu, *u, cs_base);
+}
+
+const struct bt_unit *
+bt_cache_get(struct vm *vm, uint32_t eip)
+{
+	uint32_t cs_base = vm->vcpu.seg[SEG_CS].base;
+	struct fetch_ctx c = { vm, cs_base };
+	struct bt_tu tu;
+	struct bt_unit *u;
+	int i;
+
+	cache.st.lookups++;
+	for (i = cache.hash[hash_of(cs_base + eip)]; i != -1;
+	     i = cache.unit[i].next) {
+		u = &cache.unit[i];
+		if (u->tx.eip != eip || u->cs_base != cs_base)
+			continue;
+		if (still_same(vm, u))
+			return u;
+		cache.st.stale++;
+		unlink_unit(hash_of(cs_base + eip), i);
+		break;
+	}
+	bt_tu_form(&tu, eip, fetch, &c);
+	/* A unit of none: its one exit has the emulator raise the fault;
+	 * once the guest has fixed it, the next look translates the code. */
+	u = tu.n == 0 ? &cache.scratch : &cache.unit[cache.nunits];
+	make_unit_or_drop(vm, &tu, &u, cs_base);
+	if (u != &cache.scratch) {
+		unsigned h = hash_of(cs_base + eip);
+
+		u->next = cache.hash[h];
+		cache.hash[h] = cache.nunits++;
+	}
+	return u;
+}
+
+const struct bt_unit *
+bt_cache_unit_at(const struct bt_unit *hint, uint32_t off)
+{
+	unsigned lo = 0, hi = cache.nunits;
+
+	if (hint && off >= hint->tx.start && off < hint->tx.start + hint->tx.len)
+		return hint;
+	while (lo < hi) {
+		unsigned mid = (lo + hi) / 2;
+		const struct bt_unit *u = &cache.unit[mid];
+
+		if (off < u->tx.start)
+			hi = mid;
+		else if (off >= u->tx.start + u->tx.len)
+			lo = mid + 1;
+		else
+			return u;
+	}
+	return NULL;
+}

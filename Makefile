@@ -94,7 +94,7 @@ include docs/Makefrag
 # ---------------------------------------------------------------------------
 # Running the kernel
 # ---------------------------------------------------------------------------
-.PHONY: run qemu qemu-nox qemu-gdb qemu-nox-gdb gdb test print-gdbport
+.PHONY: run qemu qemu-nox qemu-gdb qemu-nox-gdb gdb test grade-engines print-gdbport
 
 # What the kernel is started with; `make qemu-nox CMDLINE=test=printf`.
 # A guest for the monitor (lab 4 on): `make run ENGINE=te GUEST='image
@@ -172,13 +172,25 @@ print-gdbport:
 # Tests, dependencies, housekeeping
 # ---------------------------------------------------------------------------
 
-## test: every test: unit tests, the grader, the API docs, the handout check
+## test: every test: unit tests, the grader (every engine), the API docs, the handout check
 # (A student's handout has no handout tooling, so it stops after the docs.)
 test:
 	$(MAKE) unit
 	$(MAKE) grade
+	$(MAKE) grade-engines
 	$(MAKE) docs
 	$(if $(HANDOUT_LAB),,$(MAKE) handout-check)
+
+## grade-engines: the suites every engine must pass as on bare QEMU, under each engine but the first
+# (the conformance and hostile guests, lab 4's privsuite; te runs them in `grade`)
+ENGINE_SUITES := conformance hostile lab4
+grade-engines:
+	@set -e; for e in $(wordlist 2,99,$(VMM_ENGINES)); do \
+		for s in $(ENGINE_SUITES); do \
+			echo "grade-engines: $$s under engine=$$e"; \
+			$(MAKE) --no-print-directory grade LAB=$$s ENGINE=$$e; \
+		done; \
+	done
 
 DEB_PACKAGES := build-essential gcc-multilib gdb qemu-system-x86 bochs \
 	bochsbios vgabios bochs-term libcriterion-dev libcapstone-dev doxygen \

@@ -19,8 +19,8 @@
  *	print_stats(vm)			at the end, and for `vmstat`
  *
  * An engine is one entry in the table of vmm/vmm.c and files of its own:
- * vmm/te/ (trap-and-emulate); vmm/ringcomp/ holds what te shares with the
- * binary translator.
+ * vmm/te/ (trap-and-emulate), vmm/bt/ (binary translation); vmm/ringcomp/
+ * holds what the two share.
  */
 #ifndef VMM_ENGINE_H
 #define VMM_ENGINE_H

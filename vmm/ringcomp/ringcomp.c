@@ -448,7 +448,9 @@ rc_print_stats(const struct vm *vm, const char *name)
 	cprintf("%s: exits by cause:", name);
 	for (i = 0; i < MIDT_NVEC; i++) {
 		if (vm->rc.by_vector[i]) {
-			cprintf("%s%s %llu", sep, trap_name(i),
+			/* The last vector is the binary translator's exits. */
+			cprintf("%s%s %llu", sep, i == MIDT_NVEC - 1 ?
+				"translated-code exit" : trap_name(i),
 				(unsigned long long) vm->rc.by_vector[i]);
 			sep = ", ";
 		}

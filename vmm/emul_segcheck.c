@@ -48,7 +48,7 @@ check_desc(struct emu *e, uint64_t d, uint16_t sel, enum segcheck op)
 		return false;
 	/* verr skips the privilege check only for conforming code; lar and
 	 * lsl do too, verw has no conforming case to skip. */
-	return conforming || (dpl >= e->v->cpl && dpl >= (sel & 3u));
+	return conforming || (dpl >= (unsigned) e->v->cpl && dpl >= (sel & 3u));
 }
 
 static int

@@ -82,7 +82,7 @@ translate_code(const uint8_t *bytes, uint32_t n, struct bt_tu *tu,
 {
 	struct code c = { .eip = GUEST_EIP, .bytes = bytes, .mapped = n };
 
-	bt_tu_form(tu, GUEST_EIP, fetch, &c);
+	bt_tu_form(tu, GUEST_EIP, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(bt_translate(tu, b, tx), 0, "the unit did not fit");
 }
 
@@ -223,7 +223,7 @@ Test(bt, unit_full, .description = "12 IDENT instructions make a full unit")
 
 	for (unsigned i = 0; i < sizeof(adds); i += 2)
 		adds[i] = 0x01, adds[i + 1] = 0xc8;
-	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	bt_tu_form(&tu, GUEST_EIP, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(tu.n, BT_TU_MAX);
 	cr_assert_eq(tu.why, BT_END_FULL);
 	cr_assert_eq(tu.end, GUEST_EIP + 2 * BT_TU_MAX);
@@ -238,7 +238,7 @@ Test(bt, unit_ends_at_class, .description = "a unit ends with its first "
 	struct code c = { .eip = GUEST_EIP, .bytes = code, .mapped = sizeof(code) };
 	struct bt_tu tu;
 
-	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	bt_tu_form(&tu, GUEST_EIP, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(tu.n, 3);
 	cr_assert_eq(tu.why, BT_END_CLASS);
 	cr_assert_eq(tu.cls[2], BT_INDIRECT);
@@ -256,11 +256,11 @@ Test(bt, unit_ends_at_unmapped, .description = "an instruction that runs "
 	struct out o[8];
 	unsigned n;
 
-	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	bt_tu_form(&tu, GUEST_EIP, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(tu.n, 1);
 	cr_assert_eq(tu.why, BT_END_FETCH);
 	cr_assert_eq(tu.end, GUEST_EIP + 1);
-	bt_tu_form(&tu, GUEST_EIP + 1, fetch, &c);
+	bt_tu_form(&tu, GUEST_EIP + 1, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(tu.n, 0);
 	cr_assert_eq(tu.why, BT_END_FETCH);
 	/* Its translation is one exit: the emulator raises the fault. */
@@ -448,7 +448,7 @@ Test(bt, full_cache, .description = "a unit that does not fit leaves the "
 	struct bt_translation tx;
 	struct bt_tu tu;
 
-	bt_tu_form(&tu, GUEST_EIP, fetch, &c);
+	bt_tu_form(&tu, GUEST_EIP, BT_TU_MAX, fetch, &c);
 	cr_assert_eq(bt_translate(&tu, &b, &tx), -1);
 	cr_assert(b.full);
 	cr_assert_eq(b.len, 3);
@@ -529,7 +529,7 @@ sweep_func(void *ctx, const char *path, uint32_t addr, const uint8_t *code,
 
 	(void) path;
 	while (eip < addr + size) {
-		bt_tu_form(&tu, eip, fetch, &c);
+		bt_tu_form(&tu, eip, BT_TU_MAX, fetch, &c);
 		check_unit(s, &c, &tu);
 		/* An undecodable instruction is the emulator's: skip a byte. */
 		eip = tu.n > 0 ? tu.end : eip + 1;

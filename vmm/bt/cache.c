@@ -91,7 +91,9 @@ watch_frame(struct vm *vm, uint32_t gfn)
 	return true;
 }
 
-/* End every watch; forget the frames that were not written too often. */
+/* End every watch; forget the frames the guest never wrote (a frame's
+ * count of writes must outlive the drops it causes, or a frame of code
+ * beside data would drop the cache forever). */
 static void
 unwatch_frames(struct vm *vm)
 {
@@ -103,7 +105,7 @@ unwatch_frames(struct vm *vm)
 		if (f->watched)
 			shadow_watch(vm, f->gfn, false);
 		f->watched = false;
-		if (f->writes >= BT_FRAME_FLOOD)
+		if (f->writes > 0)
 			cache.frame[kept++] = *f;
 	}
 	cache.nframes = kept;
@@ -260,6 +262,42 @@ watch_code(struct vm *vm, uint32_t la, uint32_t n)
 	return true;
 }
 
+/* Whether the guest code at linear address la is in a frame written too
+ * often to be watched. */
+static bool
+in_flooded_frame(struct vm *vm, uint32_t la)
+{
+	const struct code_frame *f;
+	struct emu_fault fault;
+	uint32_t gpa;
+
+	if (linear_translate(vm, la, 0, &gpa, &fault) < 0)
+		return false;
+	f = find_frame(gpa >> PGSHIFT);
+	return f != NULL && f->writes >= BT_FRAME_FLOOD;
+}
+
+/*
+ * Form the unit at eip.  Code in a frame that is not watched is compared
+ * with its copy at every entry instead, and so may change between any
+ * two of its instructions (a store to the next one): it is translated an
+ * instruction to a unit, and a unit ends before reaching such a frame.
+ */
+static void
+form_unit(struct vm *vm, struct bt_tu *tu, uint32_t eip, struct fetch_ctx *c)
+{
+	unsigned i;
+
+	bt_tu_form(tu, eip, BT_TU_MAX, fetch, c);
+	for (i = 0; i < tu->n; i++)
+		if (in_flooded_frame(vm, c->cs_base + tu->at[i]) ||
+		    in_flooded_frame(vm, c->cs_base + tu->at[i] +
+				     tu->insn[i].len - 1)) {
+			bt_tu_form(tu, eip, MAX(i, 1u), fetch, c);
+			return;
+		}
+}
+
 /* Unlink unit i from its chain (found stale: a new one replaces it). */
 static void
 unlink_unit(unsigned h, int i)
@@ -336,7 +374,7 @@ bt_cache_get(struct vm *vm, uint32_t eip)
 		unlink_unit(hash_of(cs_base + eip), i);
 		break;
 	}
-	bt_tu_form(&tu, eip, fetch, &c);
+	form_unit(vm, &tu, eip, &c);
 	/* A unit of none: its one exit has the emulator raise the fault;
 	 * once the guest has fixed it, the next look translates the code. */
 	u = tu.n == 0 ? &cache.scratch : &cache.unit[cache.nunits];

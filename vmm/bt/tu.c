@@ -23,12 +23,13 @@ fetch_insn(uint32_t eip, bt_fetch_fn fetch, void *ctx, struct insn *in)
 }
 
 void
-bt_tu_form(struct bt_tu *tu, uint32_t eip, bt_fetch_fn fetch, void *ctx)
+bt_tu_form(struct bt_tu *tu, uint32_t eip, unsigned max, bt_fetch_fn fetch,
+	   void *ctx)
 {
 	memset(tu, 0, sizeof(*tu));
 	tu->eip = tu->end = eip;
 	tu->why = BT_END_FULL;
-	while (tu->n < BT_TU_MAX) {
+	while (tu->n < max && tu->n < BT_TU_MAX) {
 		struct insn *in = &tu->insn[tu->n];
 
 		if (!fetch_insn(tu->end, fetch, ctx, in)) {

@@ -42,13 +42,15 @@ typedef size_t (*bt_fetch_fn)(void *ctx, uint32_t eip, uint8_t *buf,
 			      size_t len);
 
 /**
- * @brief Form the translation unit that starts at guest EIP @p eip,
- * reading the guest's code with @p fetch.
+ * @brief Form the translation unit that starts at guest EIP @p eip, of
+ * at most @p max instructions (and BT_TU_MAX), reading the guest's code
+ * with @p fetch.
  *
  * Never fails: a unit whose first instruction cannot be fetched or
  * decoded has n = 0 and why = BT_END_FETCH, and its translation hands
  * that instruction to the emulator, which raises the guest's fault.
  */
-void bt_tu_form(struct bt_tu *tu, uint32_t eip, bt_fetch_fn fetch, void *ctx);
+void bt_tu_form(struct bt_tu *tu, uint32_t eip, unsigned max,
+		bt_fetch_fn fetch, void *ctx);
 
 #endif

@@ -15,6 +15,7 @@
 #include "vmm/vm.h"
 #include "vmm/linear.h"
 #include "vmm/shadow.h"
+#include "vmm/ptwalk.h"
 #include "vmm/bt/cache.h"
 
 #define BT_HASH_BITS	12
@@ -32,6 +33,12 @@ struct code_frame {
 	bool watched;		/* now (until the next drop) */
 };
 
+/* A page of guest-linear addresses that translated code was made from,
+ * and the frame it was in then. */
+struct code_page {
+	uint32_t la, gfn;
+};
+
 static struct {
 	struct bt_buf buf;		/* over bt_tc */
 	struct bt_unit unit[BT_MAX_UNITS];
@@ -45,6 +52,8 @@ static struct {
 	unsigned nchains;
 	struct code_frame frame[BT_MAX_FRAMES];
 	unsigned nframes;
+	struct code_page page[BT_MAX_PAGES];
+	unsigned npages;
 	struct bt_cache_stats st;
 } cache;
 
@@ -124,6 +133,7 @@ drop_all(struct vm *vm)
 	cache.nunits = 0;
 	cache.ncopy = 0;
 	cache.nchains = 0;
+	cache.npages = 0;
 	memset(cache.hash, 0xff, sizeof(cache.hash));
 }
 
@@ -148,17 +158,49 @@ bt_cache_chain(const struct bt_unit *from, const struct bt_exit *x,
 	cache.st.chains++;
 }
 
-void
-bt_cache_unchain(void)
+/* Where the guest's paging now puts linear page la, for a fetch;
+ * false if nowhere. */
+static bool
+code_frame_of(struct vm *vm, uint32_t la, uint32_t *gfn)
+{
+	struct ptwalk w;
+
+	if (ptwalk(vm, la, PTW_FETCH, &w) < 0)
+		return false;
+	*gfn = w.gpa >> PGSHIFT;
+	return true;
+}
+
+/* Remember that translated code was made from linear page la, in frame
+ * gfn; false if there is no room (its unit is then not chained). */
+static bool
+remember_page(uint32_t la, uint32_t gfn)
 {
 	unsigned i;
 
-	if (cache.nchains == 0)
-		return;
-	for (i = 0; i < cache.nchains; i++)
-		bt_patch_rel32(&cache.buf, cache.chain_at[i], cache.chain_stub[i]);
-	cache.nchains = 0;
-	cache.st.unchains++;
+	for (i = 0; i < cache.npages; i++)
+		if (cache.page[i].la == la)
+			return cache.page[i].gfn == gfn;
+	if (cache.npages == BT_MAX_PAGES)
+		return false;
+	cache.page[cache.npages++] = (struct code_page) { la, gfn };
+	return true;
+}
+
+void
+bt_cache_paging_changed(struct vm *vm)
+{
+	uint32_t gfn;
+	unsigned i;
+
+	cache.st.paging_checks++;
+	for (i = 0; i < cache.npages; i++)
+		if (!code_frame_of(vm, cache.page[i].la, &gfn) ||
+		    gfn != cache.page[i].gfn) {
+			cache.st.remaps++;
+			drop_all(vm);
+			return;
+		}
 }
 
 void
@@ -247,8 +289,8 @@ still_same(struct vm *vm, const struct bt_unit *u)
 	       memcmp(now, cache.copy + u->copy, n) == 0;
 }
 
-/* Watch the frames under [la, la + n) of guest code; false if some
- * frame cannot be watched. */
+/* Watch the frames under [la, la + n) of guest code, and remember
+ * where its pages were found; false if some frame cannot be watched. */
 static bool
 watch_code(struct vm *vm, uint32_t la, uint32_t n)
 {
@@ -257,6 +299,7 @@ watch_code(struct vm *vm, uint32_t la, uint32_t n)
 
 	for (page = ROUNDDOWN(la, PGSIZE); page < la + n; page += PGSIZE)
 		if (linear_translate(vm, MAX(page, la), 0, &gpa, &f) < 0 ||
+		    !remember_page(page, gpa >> PGSHIFT) ||
 		    !watch_frame(vm, gpa >> PGSHIFT))
 			return false;
 	return true;
@@ -368,7 +411,9 @@ bt_cache_get(struct vm *vm, uint32_t eip)
 		u = &cache.unit[i];
 		if (u->tx.eip != eip || u->cs_base != cs_base)
 			continue;
-		if (still_same(vm, u))
+		/* A chainable unit's frames are watched and its pages'
+		 * mappings checked at every paging change: it is current. */
+		if (u->chainable || still_same(vm, u))
 			return u;
 		cache.st.stale++;
 		unlink_unit(hash_of(cs_base + eip), i);

@@ -18,10 +18,13 @@
  *     again (code beside data) stops being watched; its units are then
  *     never chained to or from, and each entry into one compares the
  *     guest's bytes with the copy first;
- *   - a change of the guest's paging (CR3, CR0.PG, CR4's paging bits, an
- *     invlpg) undoes every chain, since the same EIP may now be other
- *     code; a unit found again is used only if its guest bytes still read
- *     the same.
+ *   - the cache remembers, for each page of guest-linear addresses it
+ *     translated, the frame it was in; at a change of the guest's paging
+ *     (CR3, CR0.PG, CR4's paging bits, an invlpg, a propagated write to
+ *     a page table) each is walked again, and if one maps elsewhere now
+ *     (the same EIP would be other code), everything is dropped.  A
+ *     kernel mapped alike in every address space keeps its translations
+ *     and chains across context switches.
  *
  * When the TC or the index is full, everything is dropped and counted.
  */
@@ -35,6 +38,7 @@
 #define BT_MAX_UNITS	4096		/* translations indexed */
 #define BT_GUEST_BYTES	(128u * 1024)	/* the guest code they copy */
 #define BT_MAX_FRAMES	512		/* guest frames holding them */
+#define BT_MAX_PAGES	512		/* guest-linear pages of them */
 #define BT_FRAME_FLOOD	8		/* writes that make a frame unwatched */
 
 /* The translation cache: at a monitor address that every guest address
@@ -62,7 +66,8 @@ struct bt_cache_stats {
 	uint64_t flushes;		/* the cache dropped, being full */
 	uint64_t code_writes;		/* dropped for a write to guest code */
 	uint64_t chains;		/* direct exits chained */
-	uint64_t unchains;		/* times every chain was undone */
+	uint64_t paging_checks;		/* paging changes: pages walked again */
+	uint64_t remaps;		/* dropped: a page of code maps elsewhere */
 	uint32_t drops;			/* flushes and code writes: each
 					 * unit made before is gone */
 	uint32_t tc_used, units;	/* now in use */
@@ -95,11 +100,11 @@ void bt_cache_chain(const struct bt_unit *from, const struct bt_exit *x,
 		    const struct bt_unit *to);
 
 /**
- * @brief The guest's paging changed (or may have): undo every chain, so
- * that each unit's next exit looks its target up again.  Cheap when
- * nothing is chained.
+ * @brief The guest's paging changed (or may have): keep everything if
+ * every page of guest code translated still maps the frame it did, else
+ * drop everything (the same EIP may now be other code).
  */
-void bt_cache_unchain(void);
+void bt_cache_paging_changed(struct vm *vm);
 
 /**
  * @brief The monitor carried out a guest write to watched frame gpa's

@@ -86,8 +86,10 @@ enter_untranslated(struct vm *vm, struct vm_exit *x)
 }
 
 /*
- * Chains assume the guest's paging of the moment: undo them all when it
- * may have changed (the same EIP may now be other code).
+ * Translations and chains assume the guest's paging of the moment: when
+ * it may have changed, the cache checks that its code is still where it
+ * was (vmm/bt/cache.h).  A propagated write to a page table counts: QEMU's
+ * CPU, whose TLB every world switch empties, would see it at once.
  */
 static void
 follow_paging(struct vm *vm)
@@ -97,12 +99,14 @@ follow_paging(struct vm *vm)
 	uint32_t paging = (v->cr0 & CR0_PG) | (v->cr4 & (CR4_PSE | CR4_PAE));
 
 	if (v->cr3 == r->cr3 && paging == r->paging &&
-	    vm->sh.st.invlpg == r->invlpg)
+	    vm->sh.st.invlpg == r->invlpg &&
+	    vm->sh.st.propagated == r->propagated)
 		return;
-	bt_cache_unchain();
+	bt_cache_paging_changed(vm);
 	r->cr3 = v->cr3;
 	r->paging = paging;
 	r->invlpg = vm->sh.st.invlpg;
+	r->propagated = vm->sh.st.propagated;
 }
 
 /*
@@ -222,8 +226,11 @@ bt_print_stats(const struct vm *vm)
 		(unsigned long long) c->lookups, (unsigned long long) c->stale,
 		(unsigned long long) c->flushes,
 		(unsigned long long) c->code_writes);
-	cprintf("bt: %llu chains made, all undone %llu times (paging changes)\n",
-		(unsigned long long) c->chains, (unsigned long long) c->unchains);
+	cprintf("bt: %llu chains made; %llu paging changes, %llu of which "
+		"moved translated code (all dropped)\n",
+		(unsigned long long) c->chains,
+		(unsigned long long) c->paging_checks,
+		(unsigned long long) c->remaps);
 	cprintf("bt: %llu entries to translated code, left by %llu direct "
 		"exits, %llu emulate exits, %llu traps; %llu entries to "
 		"untranslated code\n", (unsigned long long) r->units_run,

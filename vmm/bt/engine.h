@@ -19,8 +19,8 @@ struct bt_run {
 	const struct bt_unit *cur;	/* the unit the CPU was given */
 	const struct bt_exit *exit;	/* the exit it left by, or NULL */
 	uint32_t lost;			/* a trap at no boundary of a unit, or 0 */
-	uint32_t cr3, paging;
-	uint64_t invlpg;	/* the paging the chains were made under */
+	uint32_t cr3, paging;		/* the paging the cache was checked */
+	uint64_t invlpg, propagated;	/* against last */
 	uint64_t units_run;		/* entries into translated code */
 	uint64_t direct_exits;		/* left for another unit */
 	uint64_t emulate_exits;		/* left for the emulator */

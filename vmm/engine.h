@@ -39,6 +39,9 @@ enum vm_exit_reason {
 				 * la, err as the CPU reported them */
 	EXIT_EXCEPTION,		/* the guest's own code raised an exception
 				 * that is the guest's to handle: vector, err */
+	EXIT_INTR_WINDOW,	/* the guest is at an instruction boundary
+				 * where it can take the interrupt that is
+				 * pending: nothing to do but deliver it */
 	EXIT_NREASONS
 };
 

@@ -157,11 +157,12 @@ vm_emulate(struct vm *vm, uint32_t traced_gfn)
 		/* This instruction ends the shadow of the one before it,
 		 * unless it casts one of its own (sti, mov %ss). */
 		v->intr_shadow = false;
+		v->intr_shadow_grace = false;
 		if_before = v->eflags & FL_IF;
 		r = emulate(v, &in, &machine_ops, &m, &ev);
 		if (r == EMU_DONE && is_iret(&in) && !if_before &&
 		    (v->eflags & FL_IF))
-			v->intr_shadow = true;
+			v->intr_shadow = v->intr_shadow_grace = true;
 		if (v->intr_shadow) {
 			v->intr_shadow_eip = v->eip;
 			v->intr_shadow_held = false;

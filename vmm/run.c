@@ -140,6 +140,8 @@ handle_exit(struct vm *vm, const struct vm_exit *x)
 		return page_fault(vm, x);
 	case EXIT_EXCEPTION:
 		return vm_raise(vm, x->vector, x->has_err, x->err);
+	case EXIT_INTR_WINDOW:
+		return 0;		/* the loop delivers it */
 	case EXIT_NREASONS:
 		break;
 	}

@@ -20,6 +20,7 @@ static const char *const reason_names[EXIT_NREASONS] = {
 	[EXIT_EMULATE] = "emulate",
 	[EXIT_PAGE_FAULT] = "page fault",
 	[EXIT_EXCEPTION] = "guest exception",
+	[EXIT_INTR_WINDOW] = "interrupt window",
 };
 
 const char *

@@ -78,6 +78,9 @@ struct vcpu {
 	 */
 	bool intr_shadow;
 	bool intr_shadow_held;
+	/* The shadow is the monitor's grace after an iret (vm_emulate()),
+	 * not the CPU's: "at least one instruction", not "exactly one". */
+	bool intr_shadow_grace;
 	uint32_t intr_shadow_eip;
 };
 

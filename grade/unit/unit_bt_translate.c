@@ -9,8 +9,11 @@
  * every branch the translator wrote lands on an exit stub (or, for
  * loop and jecxz, on the jumps of its own pattern); every stub is an
  * int to BT_EXIT_VEC; a direct exit's target is the guest branch's own
- * target as Capstone reads it from the guest's bytes.  The last test
- * does all of that over every function of guest_xv6's kernel.
+ * target as Capstone reads it from the guest's bytes; an inline
+ * sequence touches only the rseg and the guest's stack slot, and says at
+ * each of its instructions how the CPU's state differs from the guest's.
+ * The last test does all of that over every function of guest_xv6's
+ * kernel.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +25,7 @@
 #include "vmm/bt/class.h"
 #include "vmm/bt/tu.h"
 #include "vmm/bt/translate.h"
+#include "vmm/bt/rseg.h"
 #include "grade/unit/elffuncs.h"
 
 #define GUEST_EIP	0x80101000u	/* where the test code "is" */
@@ -202,6 +206,12 @@ Test(bt, classes, .description = "each kind of instruction in its class")
 		{ { 0x2e, 0x8b, 0x00 }, 3, BT_PRIV, "mov %cs:(%eax), %eax" },
 		{ { 0x66, 0xeb, 0x10 }, 3, BT_PRIV, "jmpw rel8 (16-bit EIP)" },
 		{ { 0x2e, 0x74, 0x10 }, 3, BT_DIRECT, "je with a branch hint" },
+		/* %gs is the monitor's in translated code (vmm/bt/rseg.h). */
+		{ { 0x65, 0xa1, 0, 0, 0, 0 }, 6, BT_PRIV, "mov %gs:0, %eax" },
+		{ { 0x65, 0x8b, 0x00 }, 3, BT_PRIV, "mov %gs:(%eax), %eax" },
+		{ { 0x0f, 0xa8 }, 2, BT_PRIV, "push %gs" },
+		{ { 0x8c, 0xe8 }, 2, BT_PRIV, "mov %gs, %eax" },
+		{ { 0x0f, 0xa0 }, 2, BT_IDENT, "push %fs" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -412,11 +422,11 @@ Test(bt, call, .description = "a direct call pushes the guest's return "
 Test(bt, emulated, .description = "indirect and privileged instructions end "
      "their unit with an exit that names them")
 {
-	static const uint8_t cli[] = { 0x90, 0xfa };
-	static const uint8_t ret[] = { 0x40, 0x5d, 0xc3 };
+	static const uint8_t sti[] = { 0x90, 0xfb };
+	static const uint8_t ret[] = { 0x40, 0x5d, 0xc2, 0x04, 0x00 };
 	static const uint8_t jmp_ind[] = { 0xff, 0x24, 0x85, 0, 0x20, 0, 0 };
 	static const struct { const uint8_t *code; uint32_t len, last; } units[] = {
-		{ cli, sizeof(cli), 1 }, { ret, sizeof(ret), 2 },
+		{ sti, sizeof(sti), 1 }, { ret, sizeof(ret), 2 },
 		{ jmp_ind, sizeof(jmp_ind), 0 },
 	};
 
@@ -436,6 +446,222 @@ Test(bt, emulated, .description = "indirect and privileged instructions end "
 		cr_assert_eq(x->at, GUEST_EIP + units[u].last, "the exit names "
 			     "the instruction to emulate");
 	}
+}
+
+/* ------------------------------------------------------------------------
+ * The inline rules (vmm/bt/inline.c)
+ * ------------------------------------------------------------------------ */
+
+/* Capstone's reading of the translated instruction at buffer offset @off. */
+static cs_insn *
+insn_at(const struct bt_buf *b, uint32_t off)
+{
+	const uint8_t *p = b->code + off;
+	size_t left = b->len - off;
+	uint64_t addr = off;
+	cs_insn *ci = cs_malloc(cs);
+
+	cr_assert(cs_disasm_iter(cs, &p, &left, &addr, ci),
+		  "offset %u does not decode", off);
+	return ci;
+}
+
+/*
+ * Every memory operand of an inline sequence is the rseg's, through %gs
+ * and inside struct bt_rseg, or the guest's stack slot at (%esp): the
+ * sequence reaches nothing else of the guest's.
+ */
+static void
+check_operands(const cs_insn *ci)
+{
+	const cs_x86 *x = &ci->detail->x86;
+
+	if (ci->id == X86_INS_LEA)
+		return;			/* an address, not an access */
+	for (unsigned k = 0; k < x->op_count; k++) {
+		const cs_x86_op *op = &x->operands[k];
+
+		if (op->type != X86_OP_MEM)
+			continue;
+		if (op->mem.segment == X86_REG_GS) {
+			cr_assert_eq(op->mem.base, X86_REG_INVALID, "%s %s",
+				     ci->mnemonic, ci->op_str);
+			cr_assert(op->mem.disp >= 0 &&
+				  op->mem.disp < (int64_t) sizeof(struct bt_rseg),
+				  "%s %s: outside the rseg", ci->mnemonic,
+				  ci->op_str);
+		} else {
+			cr_assert(op->mem.base == X86_REG_ESP && op->mem.disp == 0 &&
+				  op->mem.index == X86_REG_INVALID, "%s %s: guest "
+				  "memory other than the stack slot", ci->mnemonic,
+				  ci->op_str);
+		}
+	}
+}
+
+/* Walk the inline sequence of map entry m: every boundary stands for a
+ * guest EIP; returns how many instructions, each fix in fix[]. */
+static unsigned
+walk_sequence(const struct bt_buf *b, const struct bt_translation *tx,
+	      const struct bt_insn_map *m, unsigned *fix, cs_insn **ins,
+	      unsigned max)
+{
+	uint32_t off = m->off, eip;
+	unsigned n = 0;
+
+	cr_assert_neq(m->rule, BT_RULE_NONE);
+	while (off < m->off + m->len) {
+		cr_assert_lt(n, max);
+		cr_assert(bt_guest_eip(tx, off, &eip), "offset %u of the %s "
+			  "sequence stands for no guest EIP", off - m->off,
+			  bt_rule_name(m->rule));
+		fix[n] = bt_point_fix(tx, off);
+		ins[n] = insn_at(b, off);
+		check_operands(ins[n]);
+		off += ins[n]->size;
+		n++;
+	}
+	cr_assert_eq(off, m->off + m->len);
+	return n;
+}
+
+static void
+free_insns(cs_insn **ins, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		cs_free(ins[i], 1);
+}
+
+Test(bt, inline_cli, .description = "cli is a store of 0 to the virtual IF, "
+     "and its unit goes on")
+{
+	static const uint8_t code[] = { 0x90, 0xfa, 0x40 };
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct bt_tu tu;
+	unsigned fix[4];
+	cs_insn *ins[4];
+	const cs_x86 *x;
+
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	cr_assert_eq(tu.n, 3, "the unit ended at the cli");
+	cr_assert_eq(walk_sequence(&b, &tx, &tx.map[1], fix, ins, 4), 1);
+	x = &ins[0]->detail->x86;
+	cr_assert_eq(ins[0]->id, X86_INS_MOV, "%s", ins[0]->mnemonic);
+	cr_assert_eq(x->operands[0].mem.disp, BT_RSEG_FIELD(vif));
+	cr_assert_eq(x->operands[1].type, X86_OP_IMM);
+	cr_assert_eq(x->operands[1].imm, 0);
+	cr_assert_eq(fix[0], 0);
+	cr_assert_eq(tx.nexits, 1, "only the unit's own end exits");
+	free_insns(ins, 1);
+}
+
+Test(bt, inline_pushf, .description = "pushf pushes the real image, adds the "
+     "virtual IF and IOPL without touching the flags, and says at each "
+     "point how to undo or finish it")
+{
+	static const uint8_t code[] = { 0x9c, 0x40 };
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct bt_tu tu;
+	unsigned fix[16], n, i, commit = 0;
+	cs_insn *ins[16];
+	uint32_t eip;
+
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	n = walk_sequence(&b, &tx, &tx.map[0], fix, ins, 16);
+	cr_assert_eq(ins[0]->id, X86_INS_PUSHFD);
+	cr_assert_eq(fix[0], 0);
+	for (i = 1; i < n; i++) {
+		/* Nothing between the push and the end changes the flags:
+		 * no fix restores them. */
+		cr_assert_eq(ins[i]->detail->x86.eflags, 0, "%s %s changes "
+			     "the flags", ins[i]->mnemonic, ins[i]->op_str);
+		cr_assert_not(fix[i] & BT_FIX_FLAGS);
+		if (commit == 0 && (fix[i] & BT_FIX_NEXT))
+			commit = i;
+	}
+	cr_assert(commit > 1, "no point finishes the pushf");
+	for (i = 1; i < n; i++) {
+		cr_assert_eq(!!(fix[i] & BT_FIX_ESP4), i < commit, "point %u", i);
+		cr_assert(bt_guest_eip(&tx, ins[i]->address, &eip));
+		cr_assert_eq(eip, i < commit ? GUEST_EIP : GUEST_EIP + 1,
+			     "point %u", i);
+	}
+	/* The store that finishes it writes the slot the push made. */
+	cr_assert_eq(ins[commit - 1]->id, X86_INS_MOV);
+	cr_assert_eq(ins[commit - 1]->detail->x86.operands[0].mem.base,
+		     X86_REG_ESP);
+	free_insns(ins, n);
+}
+
+Test(bt, inline_ret, .description = "ret pops its target into the rseg, looks "
+     "its translation up in line, and jumps there or exits to the monitor "
+     "with the guest's registers back")
+{
+	static const uint8_t code[] = { 0x40, 0xc3 };
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct bt_tu tu;
+	unsigned fix[40], n, i, jne = 0;
+	cs_insn *ins[40];
+	const cs_x86 *x;
+
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	n = walk_sequence(&b, &tx, &tx.map[1], fix, ins, 40);
+	x = &ins[0]->detail->x86;
+	cr_assert_eq(ins[0]->id, X86_INS_POP, "%s", ins[0]->mnemonic);
+	cr_assert_eq(x->operands[0].mem.disp, BT_RSEG_FIELD(target));
+	cr_assert_eq(fix[0], 0, "a fault on the pop is the ret's own");
+	for (i = 1; i < n; i++)
+		cr_assert(fix[i] & BT_FIX_TARGET, "point %u: the ret is done", i);
+	for (i = 0; i < n; i++) {
+		if (ins[i]->id == X86_INS_IMUL)
+			cr_assert_eq(ins[i]->detail->x86.operands[2].imm,
+				     (int64_t) BT_IND_MUL);
+		if (ins[i]->id == X86_INS_SHR)
+			cr_assert_eq(ins[i]->detail->x86.operands[1].imm,
+				     32 - BT_IND_BITS);
+		if (ins[i]->id == X86_INS_JNE)
+			jne = i;
+		/* Once the flags may have changed, every fix restores them. */
+		if (i > 0 && ins[i - 1]->detail->x86.eflags &
+		    (X86_EFLAGS_MODIFY_ZF | X86_EFLAGS_MODIFY_CF))
+			cr_assert(fix[i] & BT_FIX_FLAGS, "point %u", i);
+	}
+	cr_assert(jne > 0, "no lookup");
+	/* The hit path ends with the jump through the rseg; the miss path,
+	 * where the jne lands, with the stub of an indirect exit. */
+	for (i = jne; i < n && ins[i]->id != X86_INS_JMP; i++)
+		;
+	cr_assert_lt(i, n);
+	cr_assert_eq(ins[i]->detail->x86.operands[0].mem.disp,
+		     BT_RSEG_FIELD(jump));
+	cr_assert_eq(ins[jne]->detail->x86.operands[0].imm,
+		     (int64_t) ins[i + 1]->address, "the miss path follows the hit");
+	cr_assert_eq(ins[n - 1]->id, X86_INS_INT);
+	cr_assert_eq(tx.nexits, 1);
+	cr_assert_eq(tx.exit[0].kind, BT_EXIT_INDIRECT);
+	cr_assert_eq(tx.exit[0].stub, ins[n - 1]->address);
+	cr_assert_eq(tx.exit[0].at, GUEST_EIP + 1);
+	free_insns(ins, n);
+}
+
+Test(bt, alone_ret_exits, .description = "a ret in a unit run alone (the "
+     "instruction after an sti) exits to be emulated instead")
+{
+	static const uint8_t code[] = { 0xc3 };
+	struct code c = { .eip = GUEST_EIP, .bytes = code, .mapped = sizeof(code) };
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct bt_tu tu;
+
+	bt_tu_form(&tu, GUEST_EIP, 1, fetch, &c);
+	tu.alone = true;
+	cr_assert_eq(bt_translate(&tu, &b, &tx), 0);
+	cr_assert_eq(tx.map[0].rule, BT_RULE_NONE);
+	cr_assert_eq(tx.nexits, 1);
+	cr_assert_eq(tx.exit[0].kind, BT_EXIT_EMULATE);
 }
 
 Test(bt, full_cache, .description = "a unit that does not fit leaves the "
@@ -478,7 +704,7 @@ guest_target(struct sweep *s, const uint8_t *p, size_t len, uint32_t eip)
 static void
 check_unit(struct sweep *s, const struct code *c, const struct bt_tu *tu)
 {
-	static struct out o[4 * BT_TU_MAX];
+	static struct out o[32 * BT_TU_MAX];
 	struct bt_translation tx;
 	unsigned n, i;
 	uint32_t eip;
@@ -486,7 +712,7 @@ check_unit(struct sweep *s, const struct code *c, const struct bt_tu *tu)
 	if (s->b.len > CACHE_SIZE - 4096)
 		s->b.len = 0;		/* a full cache is flushed */
 	cr_assert_eq(bt_translate(tu, &s->b, &tx), 0);
-	n = disasm(&s->b, &tx, o, 4 * BT_TU_MAX);
+	n = disasm(&s->b, &tx, o, 32 * BT_TU_MAX);
 	for (i = 0; i < tu->n; i++) {
 		const struct out *t = out_at(o, n, tx.map[i].off);
 

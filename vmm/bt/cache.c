@@ -17,6 +17,7 @@
 #include "vmm/shadow.h"
 #include "vmm/ptwalk.h"
 #include "vmm/bt/cache.h"
+#include "vmm/bt/rseg.h"
 
 #define BT_HASH_BITS	12
 #define BT_HASH_SIZE	(1u << BT_HASH_BITS)
@@ -135,6 +136,7 @@ drop_all(struct vm *vm)
 	cache.nchains = 0;
 	cache.npages = 0;
 	memset(cache.hash, 0xff, sizeof(cache.hash));
+	bt_ind_clear();
 }
 
 void
@@ -378,6 +380,9 @@ make_unit(struct vm *vm, const struct bt_tu *tu, struct bt_unit *u,
 	cache.st.guest_insns += tu->n;
 	for (i = 0; i < tu->n; i++)
 		cache.st.by_class[tu->cls[i]]++;
+	for (i = 0; i < u->tx.nmap; i++)
+		if (u->tx.map[i].rule != BT_RULE_NONE)
+			cache.st.by_rule[u->tx.map[i].rule]++;
 	return true;
 }
 
@@ -397,7 +402,7 @@ make_unit_or_drop(struct vm *vm, const struct bt_tu *tu, struct bt_unit **u,
 }
 
 const struct bt_unit *
-bt_cache_get(struct vm *vm, uint32_t eip)
+bt_cache_get(struct vm *vm, uint32_t eip, bool single)
 {
 	uint32_t cs_base = vm->vcpu.seg[SEG_CS].base;
 	struct fetch_ctx c = { vm, cs_base };
@@ -409,7 +414,8 @@ bt_cache_get(struct vm *vm, uint32_t eip)
 	for (i = cache.hash[hash_of(cs_base + eip)]; i != -1;
 	     i = cache.unit[i].next) {
 		u = &cache.unit[i];
-		if (u->tx.eip != eip || u->cs_base != cs_base)
+		if (u->tx.eip != eip || u->cs_base != cs_base ||
+		    u->single != single)
 			continue;
 		/* A chainable unit's frames are watched and its pages'
 		 * mappings checked at every paging change: it is current. */
@@ -419,11 +425,18 @@ bt_cache_get(struct vm *vm, uint32_t eip)
 		unlink_unit(hash_of(cs_base + eip), i);
 		break;
 	}
-	form_unit(vm, &tu, eip, &c);
+	if (single)
+		bt_tu_form(&tu, eip, 1, fetch, &c);
+	else
+		form_unit(vm, &tu, eip, &c);
+	tu.alone = single;
 	/* A unit of none: its one exit has the emulator raise the fault;
 	 * once the guest has fixed it, the next look translates the code. */
 	u = tu.n == 0 ? &cache.scratch : &cache.unit[cache.nunits];
 	make_unit_or_drop(vm, &tu, &u, cs_base);
+	u->single = single;
+	/* A unit run alone returns to the monitor: never chained to. */
+	u->chainable = u->chainable && !single;
 	if (u != &cache.scratch) {
 		unsigned h = hash_of(cs_base + eip);
 

@@ -53,6 +53,7 @@ struct bt_unit {
 	uint32_t copy;			/* its guest bytes in the copy pool */
 	int next;			/* the hash chain, or -1 */
 	bool chainable;			/* its frames are watched */
+	bool single;			/* one instruction, run alone */
 	struct bt_translation tx;
 };
 
@@ -61,6 +62,7 @@ struct bt_cache_stats {
 	uint64_t translations;		/* units translated */
 	uint64_t guest_insns;		/* guest instructions in them */
 	uint64_t by_class[BT_NCLASSES];	/* those, by class */
+	uint64_t by_rule[BT_NRULES];	/* those translated in line */
 	uint64_t lookups;		/* units looked for */
 	uint64_t stale;			/* found, but the guest's code changed */
 	uint64_t flushes;		/* the cache dropped, being full */
@@ -80,10 +82,12 @@ void bt_cache_reset(struct vm *vm);
 /**
  * @brief The translation of the unit at guest EIP @p eip of the current
  * code segment, made now if the cache has none whose guest code still
- * reads the same.
+ * reads the same; if @p single, of its first instruction alone, which is
+ * never chained (for the monitor to look at the guest right after it).
  * @return the unit, valid until the cache is next changed; never NULL
  */
-const struct bt_unit *bt_cache_get(struct vm *vm, uint32_t eip);
+const struct bt_unit *bt_cache_get(struct vm *vm, uint32_t eip,
+				   bool single);
 
 /**
  * @brief The unit whose translated code holds TC offset @p off, or NULL.

@@ -34,10 +34,26 @@ is_direct_call(const struct insn *in)
 	return in->map == MAP_ONE && in->op == 0xe8;
 }
 
+/* Whether the instruction uses %gs: an override, push or pop %gs, mov
+ * to or from it, lgs. */
+static bool
+names_gs(const struct insn *in)
+{
+	if ((in->prefixes & PFX_SEG) && in->seg == SEG_GS)
+		return true;
+	if (in->map == MAP_0F)
+		return in->op == 0xa8 || in->op == 0xa9 || in->op == 0xb5;
+	return (in->op == 0x8c || in->op == 0x8e) && in->reg == SEG_GS;
+}
+
 enum bt_class
 bt_classify(const struct insn *in)
 {
 	if ((in->flags & PRIV_FLAGS) || is_cpuid(in))
+		return BT_PRIV;
+	/* %gs is the monitor's while translated code runs (vmm/bt/rseg.h):
+	 * whatever names the guest's is emulated. */
+	if (names_gs(in))
 		return BT_PRIV;
 	/* Translated code runs on the monitor's code segment: a CS
 	 * override would read through it, not the guest's CS. */

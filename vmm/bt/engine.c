@@ -36,6 +36,7 @@
 #include "vmm/bt/bt.h"
 #include "vmm/bt/cache.h"
 #include "vmm/bt/engine.h"
+#include "vmm/bt/rseg.h"
 
 /* Whether the translator runs the guest's next instructions. */
 static bool
@@ -43,7 +44,8 @@ translatable(const struct vcpu *v)
 {
 	return v->cpl == 0 && (v->cr0 & CR0_PE) &&
 	       !(v->eflags & (FL_VM | FL_TF)) &&
-	       (v->seg[SEG_CS].attr & ATTR_DB);
+	       (v->seg[SEG_CS].attr & ATTR_DB) &&
+	       (v->seg[SEG_SS].attr & ATTR_DB);
 }
 
 /* The guest EIP that a trap at TC address code_eip stands for, in the
@@ -58,16 +60,27 @@ tc_guest_eip(struct vm *vm, uint32_t code_eip, unsigned trapno)
 				trapno == BT_EXIT_VEC ? off - 1 : off);
 
 	r->exit = NULL;
+	r->fix = 0;
 	if (u == NULL) {
 		r->lost = code_eip;
 		return vm->vcpu.eip;
 	}
 	r->cur = u;
 	if (trapno == BT_EXIT_VEC && (r->exit = bt_exit_at(&u->tx, off)) != NULL)
-		return r->exit->kind == BT_EXIT_DIRECT ? r->exit->target :
-							 r->exit->at;
-	if (bt_guest_eip(&u->tx, off, &eip))
-		return eip;
+		switch (r->exit->kind) {
+		case BT_EXIT_DIRECT:
+			return r->exit->target;
+		case BT_EXIT_INDIRECT:
+			return bt_rseg.target;
+		default:
+			return r->exit->at;
+		}
+	if (bt_guest_eip(&u->tx, off, &eip)) {
+		/* Inside an inline sequence: the registers are put right
+		 * once the rest of the vcpu is filled in (run_unit). */
+		r->fix = bt_point_fix(&u->tx, off);
+		return r->fix & BT_FIX_TARGET ? bt_rseg.target : eip;
+	}
 	r->lost = code_eip;
 	return u->tx.eip;
 }
@@ -109,6 +122,40 @@ follow_paging(struct vm *vm)
 	r->propagated = vm->sh.st.propagated;
 }
 
+/* Whether the guest can take the interrupt that is pending, here. */
+static bool
+window_open(struct vm *vm)
+{
+	return (vm->vcpu.eflags & FL_IF) && !vm->vcpu.intr_shadow &&
+	       vplat_pending_interrupt(&vm->plat) >= 0;
+}
+
+/*
+ * A ret's inline lookup missed (the ret is done): find the target's unit
+ * in *next, and send the lookup there next time, if the unit stays valid
+ * as long as the table does (the cache empties it at every drop).
+ */
+static void
+follow_ret(struct vm *vm, const struct bt_unit **next)
+{
+	uint32_t drops = bt_cache_drops();
+
+	vm->bt.ind_misses++;
+	*next = bt_cache_get(vm, vm->vcpu.eip, false);
+	if (bt_cache_drops() == drops && (*next)->chainable)
+		bt_ind_fill(vm->vcpu.eip, (uint32_t) bt_tc + (*next)->tx.start);
+}
+
+/* The lookup table holds EIPs of one code segment: that of the moment. */
+static void
+follow_cs(struct vm *vm)
+{
+	if (vm->vcpu.seg[SEG_CS].base != vm->bt.ind_cs_base) {
+		bt_ind_clear();
+		vm->bt.ind_cs_base = vm->vcpu.seg[SEG_CS].base;
+	}
+}
+
 /*
  * Run unit u, which is at the guest's EIP.  1 with *next set if the
  * guest left it by a direct exit (chained now), else 0 with x describing
@@ -119,18 +166,23 @@ run_unit(struct vm *vm, const struct bt_unit *u, struct vm_exit *x,
 	 const struct bt_unit **next)
 {
 	struct bt_run *r = &vm->bt;
-	struct rc_code code = { .sel = SDT_TC_CS, .guest_eip = tc_guest_eip };
+	struct rc_code code = { .sel = SDT_TC_CS, .gs = SDT_TC_GS,
+				.guest_eip = tc_guest_eip };
 	int ret;
 
 	r->cur = u;
 	code.eip = (uint32_t) bt_tc + u->tx.start;
 	r->lost = 0;
+	r->fix = 0;
 	r->units_run++;
+	bt_rseg_enter(&vm->vcpu);
 	sdt_translated_code(true, BT_EXIT_VEC);
 	ret = rc_enter(vm, x, &code);
 	sdt_translated_code(false, BT_EXIT_VEC);
 	if (ret < 0)
 		return -1;
+	bt_rseg_leave(&vm->vcpu);
+	bt_rseg_fix(&vm->vcpu, r->fix);
 	if (r->lost)
 		return vm_kill(vm, "trap %u in translated code at %08x, which "
 			       "is no instruction boundary of a unit",
@@ -146,10 +198,23 @@ run_unit(struct vm *vm, const struct bt_unit *u, struct vm_exit *x,
 			uint32_t drops = bt_cache_drops();
 
 			r->direct_exits++;
-			*next = bt_cache_get(vm, vm->vcpu.eip);
+			if (from->single && window_open(vm)) {
+				r->windows++;
+				x->reason = EXIT_INTR_WINDOW;
+				return 0;
+			}
+			if (from->single) {
+				*next = NULL;
+				return 1;
+			}
+			*next = bt_cache_get(vm, vm->vcpu.eip, false);
 			/* Unless making it dropped the unit left: chain. */
 			if (bt_cache_drops() == drops)
 				bt_cache_chain(from, e, *next);
+			return 1;
+		}
+		if (r->exit->kind == BT_EXIT_INDIRECT) {
+			follow_ret(vm, next);
 			return 1;
 		}
 		r->emulate_exits++;
@@ -164,18 +229,38 @@ run_unit(struct vm *vm, const struct bt_unit *u, struct vm_exit *x,
 	return 0;
 }
 
+/* Whether the guest is in an sti (or mov %ss) shadow with an interrupt
+ * waiting for it to end: exactly one instruction must run first. */
+static bool
+in_cpu_shadow(struct vm *vm)
+{
+	const struct vcpu *v = &vm->vcpu;
+
+	return v->intr_shadow && !v->intr_shadow_grace &&
+	       (v->eflags & FL_IF) && vplat_pending_interrupt(&vm->plat) >= 0;
+}
+
+/*
+ * Units run one after the other without the core, which delivers
+ * interrupts when the monitor next has the guest: at a trap (the host's
+ * timer at the latest) or an exit.  An interrupt pending when the guest
+ * opens its window (the instruction after an sti) is taken after that
+ * instruction, which runs alone for that, as on a PC.
+ */
 static int
 bt_enter(struct vm *vm, struct vm_exit *x)
 {
+	const struct vcpu *v = &vm->vcpu;
 	const struct bt_unit *u = NULL;
 	int r;
 
 	do {
-		if (!translatable(&vm->vcpu))
+		if (!translatable(v))
 			return enter_untranslated(vm, x);
 		follow_paging(vm);
+		follow_cs(vm);
 		if (u == NULL)
-			u = bt_cache_get(vm, vm->vcpu.eip);
+			u = bt_cache_get(vm, v->eip, in_cpu_shadow(vm));
 	} while ((r = run_unit(vm, u, x, &u)) == 1);
 	return r;
 }
@@ -200,6 +285,8 @@ bt_setup(struct vm *vm)
 	if (rc_setup(vm) < 0)
 		return -1;
 	memset(&vm->bt, 0, sizeof(vm->bt));
+	memset(&bt_rseg, 0, sizeof(bt_rseg));
+	sdt_tc_data((uint32_t) &bt_rseg, sizeof(bt_rseg));
 	bt_cache_reset(vm);
 	return 0;
 }
@@ -219,6 +306,12 @@ bt_print_stats(const struct vm *vm)
 		cprintf("%s%s %llu", k ? ", " : "", bt_class_name(k),
 			(unsigned long long) c->by_class[k]);
 	cprintf(")\n");
+	cprintf("bt: in line:");
+	for (k = 0; k < BT_NRULES; k++)
+		cprintf("%s %s %llu", k ? "," : "", bt_rule_name(k),
+			(unsigned long long) c->by_rule[k]);
+	cprintf("; ret lookups %u, of which %llu missed\n", bt_rseg.lookups,
+		(unsigned long long) r->ind_misses);
 	cprintf("bt: cache: %u units, %u bytes of code, %u guest frames of "
 		"code (%u not watched); %llu lookups, %llu stale; dropped %llu "
 		"times full, %llu for a write to guest code\n", c->units,

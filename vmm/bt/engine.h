@@ -19,6 +19,10 @@ struct bt_run {
 	const struct bt_unit *cur;	/* the unit the CPU was given */
 	const struct bt_exit *exit;	/* the exit it left by, or NULL */
 	uint32_t lost;			/* a trap at no boundary of a unit, or 0 */
+	unsigned fix;			/* BT_FIX_* of the trap's point */
+	uint32_t ind_cs_base;		/* the CS the lookup table is for */
+	uint64_t ind_misses;		/* inline lookups that exited */
+	uint64_t windows;		/* stopped for an interrupt */
 	uint32_t cr3, paging;		/* the paging the cache was checked */
 	uint64_t invlpg, propagated;	/* against last */
 	uint64_t units_run;		/* entries into translated code */

@@ -15,9 +15,11 @@
  *
  *	exposes EIP	call pushes the guest's return address as a
  *			constant, then jumps like a direct jmp
+ *	inline		cli, pushf and ret: a sequence that does the
+ *			instruction's work through the rseg (vmm/bt/inline.c)
  *	indirect,	an exit that asks the monitor to emulate the guest
- *	privileged	instruction (indirect targets are guest addresses;
- *			a fast lookup comes with chaining)
+ *	privileged	instruction (jmp * and call * targets are guest
+ *			addresses)
  *
  * A unit of BT_TU_MAX IDENT instructions ends with a direct jmp to the
  * next guest instruction, so it chains like any other.
@@ -34,7 +36,8 @@ static const uint8_t OP_INT_EXIT[] = { 0xcd, BT_EXIT_VEC };
 static void
 map_insn(struct bt_translation *tx, const struct bt_buf *b, uint32_t eip)
 {
-	tx->map[tx->nmap++] = (struct bt_insn_map) { .off = b->len, .eip = eip };
+	tx->map[tx->nmap++] = (struct bt_insn_map) { .off = b->len, .eip = eip,
+						     .rule = BT_RULE_NONE };
 }
 
 /* Record that the guest's state at this point of the code stands for
@@ -45,7 +48,8 @@ mark_point(struct bt_translation *tx, const struct bt_buf *b, uint32_t eip)
 	if (tx->nmap > 0 && tx->map[tx->nmap - 1].off == b->len)
 		return;
 	tx->point[tx->npoints++] = (struct bt_insn_map) { .off = b->len,
-							   .eip = eip };
+							   .eip = eip,
+							   .rule = BT_RULE_NONE };
 }
 
 /* A jump to a direct exit's stub, which comes later: its stub offset is
@@ -139,12 +143,38 @@ emit_stubs(struct bt_translation *tx, struct bt_buf *b)
 	}
 }
 
+/* An instruction with an inline rule (vmm/bt/inline.c): its sequence,
+ * and the exit of a ret's lookup miss. */
+static void
+translate_inline(struct bt_translation *tx, struct bt_buf *b,
+		 enum bt_rule rule, uint32_t at)
+{
+	struct bt_insn_map *m = &tx->map[tx->nmap - 1];
+	uint32_t stub = bt_emit_inline(b, rule);
+
+	m->rule = rule;
+	m->len = b->len - m->off;
+	if (stub)
+		tx->exit[tx->nexits++] = (struct bt_exit) {
+			.kind = BT_EXIT_INDIRECT, .at = at, .stub = m->off + stub };
+}
+
 static void
 translate_insn(struct bt_translation *tx, struct bt_buf *b,
-	       const struct insn *in, enum bt_class cls, uint32_t at)
+	       const struct insn *in, enum bt_class cls, uint32_t at,
+	       bool alone)
 {
+	enum bt_rule rule = bt_inline_rule(in);
+
+	if (alone && rule == BT_RULE_RET)
+		rule = BT_RULE_NONE;
+
 	map_insn(tx, b, at);
 	tx->count[cls]++;
+	if (rule != BT_RULE_NONE && (cls == BT_PRIV || cls == BT_INDIRECT)) {
+		translate_inline(tx, b, rule, at);
+		return;
+	}
 	switch (cls) {
 	case BT_IDENT:
 		bt_emit(b, in->bytes, in->len);
@@ -175,7 +205,8 @@ bt_translate(const struct bt_tu *tu, struct bt_buf *b,
 	tx->end = tu->end;
 	tx->start = start;
 	for (i = 0; i < tu->n; i++)
-		translate_insn(tx, b, &tu->insn[i], tu->cls[i], tu->at[i]);
+		translate_insn(tx, b, &tu->insn[i], tu->cls[i], tu->at[i],
+			       tu->alone);
 	/* The unit ran out of room or of fetchable code: the next guest
 	 * instruction is a unit of its own (whose fault, if any, the
 	 * emulator raises). */
@@ -206,10 +237,31 @@ bt_exit_at(const struct bt_translation *tx, uint32_t ret)
 	return NULL;
 }
 
+/* The map entry of the inline sequence of tx that holds buffer offset
+ * off, or NULL; the guest instruction after it in *next. */
+static const struct bt_insn_map *
+inline_at(const struct bt_translation *tx, uint32_t off, uint32_t *next)
+{
+	unsigned i;
+
+	for (i = 0; i < tx->nmap; i++) {
+		const struct bt_insn_map *m = &tx->map[i];
+
+		if (m->rule != BT_RULE_NONE && off >= m->off &&
+		    off < m->off + m->len) {
+			*next = i + 1 < tx->nmap ? tx->map[i + 1].eip : tx->end;
+			return m;
+		}
+	}
+	return NULL;
+}
+
 bool
 bt_guest_eip(const struct bt_translation *tx, uint32_t off, uint32_t *eip)
 {
-	unsigned i;
+	const struct bt_insn_map *l;
+	unsigned i, fix;
+	uint32_t next;
 
 	for (i = 0; i < tx->nmap; i++)
 		if (tx->map[i].off == off) {
@@ -226,5 +278,20 @@ bt_guest_eip(const struct bt_translation *tx, uint32_t off, uint32_t *eip)
 			*eip = tx->exit[i].target;
 			return true;
 		}
+	if ((l = inline_at(tx, off, &next)) != NULL &&
+	    bt_inline_fix(l->rule, off - l->off, &fix)) {
+		*eip = fix & BT_FIX_NEXT ? next : l->eip;
+		return true;
+	}
 	return false;
+}
+
+unsigned
+bt_point_fix(const struct bt_translation *tx, uint32_t off)
+{
+	uint32_t next;
+	const struct bt_insn_map *l = inline_at(tx, off, &next);
+	unsigned fix;
+
+	return l && bt_inline_fix(l->rule, off - l->off, &fix) ? fix : 0;
 }

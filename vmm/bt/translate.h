@@ -16,6 +16,7 @@
 #include "vmm/bt/class.h"
 #include "vmm/bt/tu.h"
 #include "vmm/bt/emit.h"
+#include "vmm/bt/inline.h"
 
 /* Exits of one unit at most: a jcc's two, or one of any other kind. */
 #define BT_MAX_EXITS	2
@@ -28,6 +29,9 @@ enum bt_exit_kind {
 				 * monitor's (BT_PRIV, BT_INDIRECT, or one
 				 * that could not be fetched): emulate it,
 				 * then continue wherever it leads */
+	BT_EXIT_INDIRECT,	/* the inline lookup of the ret at `at`
+				 * missed: the ret is done, the guest goes
+				 * on at the target the rseg holds */
 };
 
 struct bt_exit {
@@ -44,6 +48,9 @@ struct bt_exit {
 struct bt_insn_map {
 	uint32_t off;		/* in the buffer */
 	uint32_t eip;		/* the guest instruction's */
+	uint16_t len;		/* an inline sequence's bytes, else 0 */
+	uint8_t rule;		/* its rule (vmm/bt/inline.h), else
+				 * BT_RULE_NONE */
 };
 
 /* Points inside a rewritten sequence where the CPU may stop (a host
@@ -91,5 +98,14 @@ const struct bt_exit *bt_exit_at(const struct bt_translation *tx,
  */
 bool bt_guest_eip(const struct bt_translation *tx, uint32_t off,
 		  uint32_t *eip);
+
+/**
+ * @brief What the monitor must undo or complete (BT_FIX_*) at buffer
+ * offset @p off, an instruction boundary of @p tx, for the guest's state
+ * to be that of the instruction bt_guest_eip() names (or, with
+ * BT_FIX_NEXT, the one after it; with BT_FIX_TARGET, its ret's target).
+ * 0 outside the inline sequences.
+ */
+unsigned bt_point_fix(const struct bt_translation *tx, uint32_t off);
 
 #endif

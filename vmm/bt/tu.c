@@ -11,6 +11,7 @@
 #include "kern/string.h"
 #include "vmm/decode.h"
 #include "vmm/bt/tu.h"
+#include "vmm/bt/inline.h"
 
 /* Decode the instruction at @eip into @in; false if it cannot be. */
 static bool
@@ -39,7 +40,10 @@ bt_tu_form(struct bt_tu *tu, uint32_t eip, unsigned max, bt_fetch_fn fetch,
 		tu->at[tu->n] = tu->end;
 		tu->cls[tu->n] = bt_classify(in);
 		tu->end += in->len;
-		if (tu->cls[tu->n++] != BT_IDENT) {
+		/* A privileged instruction done in line does not end it. */
+		if (tu->cls[tu->n++] != BT_IDENT &&
+		    !(tu->cls[tu->n - 1] == BT_PRIV &&
+		      bt_inline_rule(in) != BT_RULE_NONE)) {
 			tu->why = BT_END_CLASS;
 			return;
 		}

@@ -4,7 +4,8 @@
  * Adams & Agesen, section 3.2: a unit is a basic block of at most
  * BT_TU_MAX instructions, ending early at the first instruction that is
  * not IDENT (a branch, a callout), since what runs after it is decided
- * only when it has run.  Units are formed on demand, when the guest
+ * only when it has run; a privileged instruction translated in line
+ * (vmm/bt/inline.h) does not end it.  Units are formed on demand, when the guest
  * first reaches their first instruction.
  */
 #ifndef VMM_BT_TU_H
@@ -28,6 +29,9 @@ struct bt_tu {
 	uint32_t end;			/* the guest EIP after its last */
 	unsigned n;			/* instructions, 0 to BT_TU_MAX */
 	enum bt_tu_end why;
+	bool alone;			/* run by itself, back to the monitor
+					 * after: its ret may not look up its
+					 * target in line (set by the caller) */
 	struct insn insn[BT_TU_MAX];
 	uint32_t at[BT_TU_MAX];		/* each instruction's guest EIP */
 	enum bt_class cls[BT_TU_MAX];

@@ -15,6 +15,7 @@ extern char monview_text_start[], monview_text_end[];
 extern char monview_data_start[], monview_data_end[];
 extern char monframe_start[], monframe_end[];
 extern char montc_start[], montc_end[];
+extern char monbt_start[], monbt_end[];
 
 static pte_t *monview_pt;
 
@@ -39,12 +40,15 @@ monview_pde(void)
 		pp->refs++;
 		monview_pt = page2kva(pp);
 		/* No PTE_U: the guest's user mode sees none of it; and no
-		 * PTE_W but for world_frame, which every trap overwrites. */
+		 * PTE_W but for world_frame, which every trap overwrites,
+		 * and the translator's %gs block. */
 		map_range(monview_text_start, monview_text_end, PTE_P);
 		map_range(monview_data_start, monview_data_end, PTE_P);
 		map_range(monframe_start, monframe_end, PTE_P | PTE_W);
 		/* The binary translator's code, for the CPU to run. */
 		map_range(montc_start, montc_end, PTE_P);
+		/* The state it reaches through %gs, which it writes. */
+		map_range(monbt_start, monbt_end, PTE_P | PTE_W);
 	}
 	/* The directory entry allows all; the table's entries decide. */
 	return kva2pa(monview_pt) | PTE_P | PTE_W;

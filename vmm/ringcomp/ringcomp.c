@@ -220,7 +220,7 @@ vcpu_to_frame(struct vm *vm, const struct rc_code *code)
 	f->ds = w->sel[SEG_DS];
 	f->es = w->sel[SEG_ES];
 	f->fs = w->sel[SEG_FS];
-	f->gs = w->sel[SEG_GS];
+	f->gs = code && code->gs ? code->gs : w->sel[SEG_GS];
 	vm->rc.cached_entries += w->cached;
 	vm->rc.entered = w - vm->rc.world;
 	/* Real IOPL 0, whatever the guest's: then every cli, sti, in and out
@@ -279,6 +279,8 @@ frame_to_vcpu(struct vm *vm, const struct rc_code *code)
 	 * EIP is the guest instruction's that code stands for. */
 	if (code && f->cs == code->sel) {
 		raw[SEG_CS] = given[SEG_CS];
+		if (code->gs)
+			raw[SEG_GS] = given[SEG_GS];
 		v->eip = code->guest_eip(vm, f->eip, f->trapno);
 	}
 	v->cpl = ring == 1 ? 0 : ring;

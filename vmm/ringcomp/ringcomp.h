@@ -110,6 +110,9 @@ int rc_setup(struct vm *vm);
 struct rc_code {
 	uint16_t sel;		/* a monitor code segment at ring 1 */
 	uint32_t eip;
+	/* If not 0, the monitor data segment %gs holds while the code runs
+	 * (the guest's own stays in the vcpu). */
+	uint16_t gs;
 	/* The guest EIP that a trap with vector trapno, whose saved EIP
 	 * is code_eip in that code, stands for. */
 	uint32_t (*guest_eip)(struct vm *vm, uint32_t code_eip, unsigned trapno);

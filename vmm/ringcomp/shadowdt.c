@@ -365,11 +365,22 @@ sdt_selector_ok(uint16_t sel, int seg)
 }
 
 void
+sdt_tc_data(uint32_t base, uint32_t size)
+{
+	/* Not present until translated code runs on it. */
+	shadow_gdt[SDT_TC_GS >> 3] = segdesc64(
+		SEG(STA_W | STA_A, base, size - 1, 1)) & ~DESC_P;
+}
+
+void
 sdt_translated_code(bool on, unsigned exit_vec)
 {
-	if (on)
+	if (on) {
 		shadow_gdt[SDT_TC_CS >> 3] |= DESC_P;
-	else
+		shadow_gdt[SDT_TC_GS >> 3] |= DESC_P;
+	} else {
 		shadow_gdt[SDT_TC_CS >> 3] &= ~DESC_P;
+		shadow_gdt[SDT_TC_GS >> 3] &= ~DESC_P;
+	}
 	mon_idt[exit_vec].dpl = on ? 1 : 0;
 }

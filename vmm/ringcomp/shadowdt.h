@@ -30,6 +30,8 @@
 #define SDT_MON_TSS	(8186 << 3)	/* the monitor's TSS: ss0:esp0, no I/O bitmap */
 #define SDT_TC_CS	(8187 << 3 | 1)	/* flat code, ring 1: the binary
 					 * translator's translation cache */
+#define SDT_TC_GS	(8188 << 3 | 1)	/* data, ring 1: the state that
+					 * translated code reaches (sdt_tc_data) */
 
 /* Pages the shadowed part of a GDT can touch: 64 KB, not page-aligned. */
 #define SDT_GDT_PAGES	17
@@ -113,8 +115,15 @@ void sdt_set_cached(int s, const struct vseg *seg);
 bool sdt_selector_ok(uint16_t sel, int seg);
 
 /**
+ * @brief Make SDT_TC_GS the @p size bytes at @p base (page-aligned, whole
+ * pages of the monitor's view), for translated code's %gs.
+ */
+void sdt_tc_data(uint32_t base, uint32_t size);
+
+/**
  * @brief Open (@p on) or close the way into and out of translated code:
- * the SDT_TC_CS descriptor present and gate @p exit_vec at DPL 1.  Open
+ * the SDT_TC_CS and SDT_TC_GS descriptors present and gate @p exit_vec
+ * at DPL 1.  Open
  * only while the CPU runs the translation cache, where the guest's own
  * code can neither far-jump to that segment nor raise that vector (both
  * are the monitor's instructions there); closed, a guest `ljmp` or `int`

@@ -182,8 +182,9 @@ test:
 	$(if $(HANDOUT_LAB),,$(MAKE) handout-check)
 
 ## grade-engines: the suites every engine must pass as on bare QEMU, under each engine but the first
-# (the conformance and hostile guests, lab 4's privsuite; te runs them in `grade`)
-ENGINE_SUITES := conformance hostile lab4
+# (the conformance and hostile guests, labs 4 and 5: privsuite, shadowsuite
+# and guest_xv6; te runs them in `grade`)
+ENGINE_SUITES := conformance hostile lab4 lab5
 grade-engines:
 	@set -e; for e in $(wordlist 2,99,$(VMM_ENGINES)); do \
 		for s in $(ENGINE_SUITES); do \

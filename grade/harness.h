@@ -278,6 +278,14 @@ char *log_match_str(const struct boot_result *res, const regmatch_t *m);
 size_t log_count(const struct boot_result *res, const char *re);
 
 /**
+ * @brief A number from the monitor's counters: the first line matching
+ * @p re, whose first parenthesised group is the number.  If there is no
+ * such line the test fails, saying it needs @p needs.
+ */
+unsigned long long log_counter(struct boot_result *res, const char *re,
+			       const char *needs);
+
+/**
  * @brief The lines of the log matching @p re, as one new string (the caller
  * frees it), a newline after each; with @p strip, each without what the
  * regex's first group matched (a pid, say: what may differ between runs).

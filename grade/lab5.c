@@ -70,29 +70,6 @@ need_line(struct boot_result *r, const char *re, const char *what,
 			    grade_outcome_text(r), needs);
 }
 
-/*
- * A number from the monitor's counters: the first line matching re,
- * whose first parenthesised group is the number.  Fails if absent.
- */
-static unsigned long long
-counter(struct boot_result *r, const char *re, const char *needs)
-{
-	regmatch_t m[2];
-	size_t pos = 0;
-	char *s;
-	unsigned long long v;
-
-	if (!log_find(r, &pos, re, m, 2))
-		expect_fail(r, "expected: the monitor's counters at the end of "
-			    "the run (a line matching /%s/)\ngot: no such line; "
-			    "%s\nThis test needs %s.", re, grade_outcome_text(r),
-			    needs);
-	s = log_match_str(r, &m[1]);
-	v = strtoull(s, NULL, 10);
-	free(s);
-	return v;
-}
-
 #define SHADOW_CLASS(name)	"^shadow:   " name " +([0-9]+)$"
 
 /* ------------------------------------------------------------------------
@@ -165,9 +142,9 @@ GRADE_TEST(lab5, shadowsuite_lapic, 5, "under the monitor, 100000 reads of the L
 	need_line(&r, "^shadowsuite: 100000 LAPIC ID reads$",
 		  "shadowsuite says how many times it read the LAPIC ID", needs);
 	expect_guest_end(&r, -1, needs);
-	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), needs);
-	exits = counter(&r, "^vmm: ([0-9]+) exits in ", needs);
-	refresh = counter(&r, "; ([0-9]+) LAPIC mirror refreshes$", needs);
+	mmio = log_counter(&r, SHADOW_CLASS("hidden: MMIO"), needs);
+	exits = log_counter(&r, "^vmm: ([0-9]+) exits in ", needs);
+	refresh = log_counter(&r, "; ([0-9]+) LAPIC mirror refreshes$", needs);
 	if (mmio > 100 || exits > LAPIC_READS / 10 || refresh == 0)
 		expect_fail(&r, "expected: %d LAPIC ID reads, nearly all of them "
 			    "from the mirror page: at most 100 MMIO faults, fewer "
@@ -196,8 +173,8 @@ GRADE_TEST(lab5, shadowsuite_coherence, 10, "under the monitor, page-table entri
 	run_shadowsuite(&r, false);
 	expect_checks(&r, "shadowsuite", checks, NELEM(checks), needs, "");
 	expect_guest_end(&r, -1, needs);
-	if (counter(&r, SHADOW_CLASS("hidden: traced write"), needs) == 0 ||
-	    counter(&r, "([0-9]+) entries propagated", needs) == 0)
+	if (log_counter(&r, SHADOW_CLASS("hidden: traced write"), needs) == 0 ||
+	    log_counter(&r, "([0-9]+) entries propagated", needs) == 0)
 		expect_fail(&r, "expected: shadowsuite's writes to its page "
 			    "tables counted as traced writes and propagated\n"
 			    "got: none (the `shadow:` lines below)\nThis test "
@@ -329,10 +306,10 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 		seen += strtoull(s, NULL, 10);
 		free(s);
 	}
-	truef = counter(&te, SHADOW_CLASS("true"), EX123);
-	fill = counter(&te, SHADOW_CLASS("hidden: shadow fill"), EX123);
-	dirty = counter(&te, SHADOW_CLASS("hidden: dirty bit"), EX123);
-	traced = counter(&te, SHADOW_CLASS("hidden: traced write"), EX123);
+	truef = log_counter(&te, SHADOW_CLASS("true"), EX123);
+	fill = log_counter(&te, SHADOW_CLASS("hidden: shadow fill"), EX123);
+	dirty = log_counter(&te, SHADOW_CLASS("hidden: dirty bit"), EX123);
+	traced = log_counter(&te, SHADOW_CLASS("hidden: traced write"), EX123);
 	if (truef < seen || fill == 0 || dirty < 16 || traced == 0)
 		expect_fail(&te, "expected: at least %llu true faults (the guest "
 			    "saw that many), some fills, at least 16 dirty-bit "
@@ -361,9 +338,9 @@ GRADE_TEST(lab5, xv6_forkwait, 10, "under te, forkwait 200 completes; context sw
 	need_line(&r, "^forkwait n=200 cycles=[1-9][0-9]* ms=[0-9]+$",
 		  "forkwait's result line", EX123);
 	expect_guest_end(&r, 0, EX123);
-	hits = counter(&r, "^shadow: roots ([0-9]+) hits", EX123);
-	mmio = counter(&r, SHADOW_CLASS("hidden: MMIO"), EX123);
-	sti = counter(&r, "^vmm: emulated: .*sti ([0-9]+)", EX123);
+	hits = log_counter(&r, "^shadow: roots ([0-9]+) hits", EX123);
+	mmio = log_counter(&r, SHADOW_CLASS("hidden: MMIO"), EX123);
+	sti = log_counter(&r, "^vmm: emulated: .*sti ([0-9]+)", EX123);
 	if (hits < 200)
 		expect_fail(&r, "expected: at least one root-cache hit per fork "
 			    "(the parent's address space, switched back to)\n"
@@ -400,7 +377,7 @@ GRADE_TEST(lab5, xv6_nanobench, 10, "under te, nanobench measures the paper's se
 			  EX123);
 	}
 	expect_guest_end(&r, 0, EX123);
-	truef = counter(&r, SHADOW_CLASS("true"), EX123);
+	truef = log_counter(&r, SHADOW_CLASS("true"), EX123);
 	if (truef < 7 * 128)
 		expect_fail(&r, "expected: at least 896 true faults (pgfault: "
 			    "128 pages, 7 times)\ngot: %llu\nThis test needs %s.",

@@ -80,6 +80,25 @@ log_count(const struct boot_result *res, const char *re)
 	return count;
 }
 
+unsigned long long
+log_counter(struct boot_result *r, const char *re, const char *needs)
+{
+	regmatch_t m[2];
+	size_t pos = 0;
+	char *s;
+	unsigned long long v;
+
+	if (!log_find(r, &pos, re, m, 2))
+		expect_fail(r, "expected: the monitor's counters at the end of "
+			    "the run (a line matching /%s/)\ngot: no such line; "
+			    "%s\nThis test needs %s.", re, grade_outcome_text(r),
+			    needs);
+	s = log_match_str(r, &m[1]);
+	v = strtoull(s, NULL, 10);
+	free(s);
+	return v;
+}
+
 char *
 log_lines(const struct boot_result *r, const char *re, bool strip)
 {

@@ -198,7 +198,12 @@ Test(bt, classes, .description = "each kind of instruction in its class")
 		{ { 0x0f, 0x22, 0xd8 }, 3, BT_PRIV, "mov %eax, %cr3" },
 		{ { 0x0f, 0xa2 }, 2, BT_PRIV, "cpuid" },
 		{ { 0x0f, 0x31 }, 2, BT_PRIV, "rdtsc" },
-		{ { 0x8e, 0xd8 }, 2, BT_PRIV, "mov %eax, %ds" },
+		{ { 0x8e, 0xd8 }, 2, BT_IDENT, "mov %eax, %ds" },
+		{ { 0x1f }, 1, BT_IDENT, "pop %ds" },
+		{ { 0x0f, 0xa1 }, 2, BT_IDENT, "pop %fs" },
+		{ { 0x8e, 0xd0 }, 2, BT_PRIV, "mov %eax, %ss" },
+		{ { 0x17 }, 1, BT_PRIV, "pop %ss" },
+		{ { 0x8e, 0xe8 }, 2, BT_PRIV, "mov %eax, %gs" },
 		{ { 0x8c, 0xc8 }, 2, BT_PRIV, "mov %cs, %eax" },
 		{ { 0x0e }, 1, BT_PRIV, "push %cs" },
 		{ { 0x0f, 0x01, 0x08 }, 3, BT_PRIV, "sidt (%eax)" },
@@ -424,10 +429,11 @@ Test(bt, emulated, .description = "indirect and privileged instructions end "
 {
 	static const uint8_t sti[] = { 0x90, 0xfb };
 	static const uint8_t ret[] = { 0x40, 0x5d, 0xc2, 0x04, 0x00 };
-	static const uint8_t jmp_ind[] = { 0xff, 0x24, 0x85, 0, 0x20, 0, 0 };
+	static const uint8_t ljmp_ind[] = { 0xff, 0x28 };
+	static const uint8_t jmpw_ind[] = { 0x66, 0xff, 0xe0 };
 	static const struct { const uint8_t *code; uint32_t len, last; } units[] = {
 		{ sti, sizeof(sti), 1 }, { ret, sizeof(ret), 2 },
-		{ jmp_ind, sizeof(jmp_ind), 0 },
+		{ ljmp_ind, sizeof(ljmp_ind), 0 }, { jmpw_ind, sizeof(jmpw_ind), 0 },
 	};
 
 	for (size_t u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
@@ -469,7 +475,8 @@ insn_at(const struct bt_buf *b, uint32_t off)
 /*
  * Every memory operand of an inline sequence is the rseg's, through %gs
  * and inside struct bt_rseg, or the guest's stack slot at (%esp): the
- * sequence reaches nothing else of the guest's.
+ * sequence reaches nothing else of the guest's (but for the operand of a
+ * call * or jmp *, its own).
  */
 static void
 check_operands(const cs_insn *ci)
@@ -517,7 +524,10 @@ walk_sequence(const struct bt_buf *b, const struct bt_translation *tx,
 			  bt_rule_name(m->rule));
 		fix[n] = bt_point_fix(tx, off);
 		ins[n] = insn_at(b, off);
-		check_operands(ins[n]);
+		/* call * and jmp * begin with the guest's own operand. */
+		if (n > 0 || (m->rule != BT_RULE_CALL_IND &&
+			      m->rule != BT_RULE_JMP_IND))
+			check_operands(ins[n]);
 		off += ins[n]->size;
 		n++;
 	}
@@ -644,6 +654,39 @@ Test(bt, inline_ret, .description = "ret pops its target into the rseg, looks "
 	cr_assert_eq(tx.exit[0].kind, BT_EXIT_INDIRECT);
 	cr_assert_eq(tx.exit[0].stub, ins[n - 1]->address);
 	cr_assert_eq(tx.exit[0].at, GUEST_EIP + 1);
+	free_insns(ins, n);
+}
+
+Test(bt, inline_call_indirect, .description = "call * pushes its target "
+     "with the guest's own operand, pops it into the rseg, pushes the return "
+     "address, and looks the target up like a ret")
+{
+	static const uint8_t code[] = { 0xff, 0x54, 0x24, 0x08 };	/* call *8(%esp) */
+	struct bt_buf b = fresh_cache();
+	struct bt_translation tx;
+	struct bt_tu tu;
+	unsigned fix[40], n, i;
+	cs_insn *ins[40];
+	const cs_x86 *x;
+
+	translate_code(code, sizeof(code), &tu, &b, &tx);
+	n = walk_sequence(&b, &tx, &tx.map[0], fix, ins, 40);
+	x = &ins[0]->detail->x86;
+	cr_assert_eq(ins[0]->id, X86_INS_PUSH, "%s", ins[0]->mnemonic);
+	cr_assert_eq(x->operands[0].mem.base, X86_REG_ESP);
+	cr_assert_eq(x->operands[0].mem.disp, 8, "the guest's operand");
+	cr_assert_eq(fix[0], 0);
+	cr_assert_eq(ins[1]->id, X86_INS_POP);
+	cr_assert_eq(fix[1], BT_FIX_ESP4, "between push and pop: undo the push");
+	cr_assert_eq(ins[2]->id, X86_INS_PUSH);
+	cr_assert_eq(ins[2]->detail->x86.operands[0].imm, GUEST_EIP + sizeof(code),
+		     "the guest's return address");
+	cr_assert_eq(fix[2], 0, "the call not begun");
+	for (i = 3; i < n; i++)
+		cr_assert(fix[i] & BT_FIX_TARGET, "point %u: the call is done", i);
+	cr_assert_eq(tx.nexits, 1);
+	cr_assert_eq(tx.exit[0].kind, BT_EXIT_INDIRECT);
+	cr_assert_eq(tx.exit[0].at, GUEST_EIP);
 	free_insns(ins, n);
 }
 

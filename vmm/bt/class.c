@@ -46,11 +46,27 @@ names_gs(const struct insn *in)
 	return (in->op == 0x8c || in->op == 0x8e) && in->reg == SEG_GS;
 }
 
+/*
+ * A load of %ds, %es or %fs by mov or pop: the guest's own, run as it is
+ * (as te runs it).  The shadow GDT holds the guest's descriptors at DPL
+ * 1, so the CPU loads what the guest asked for, and a load it refuses
+ * traps at the guest's instruction, for the emulator to fault as ring 0
+ * would; the monitor reads the new selector back at the next exit.
+ */
+static bool
+loads_data_seg(const struct insn *in)
+{
+	if (in->map == MAP_0F)
+		return in->op == 0xa1;				/* pop %fs */
+	if (in->op == 0x07 || in->op == 0x1f)			/* pop %es, %ds */
+		return true;
+	return in->op == 0x8e && (in->reg == SEG_ES || in->reg == SEG_DS ||
+				  in->reg == SEG_FS);
+}
+
 enum bt_class
 bt_classify(const struct insn *in)
 {
-	if ((in->flags & PRIV_FLAGS) || is_cpuid(in))
-		return BT_PRIV;
 	/* %gs is the monitor's while translated code runs (vmm/bt/rseg.h):
 	 * whatever names the guest's is emulated. */
 	if (names_gs(in))
@@ -59,6 +75,10 @@ bt_classify(const struct insn *in)
 	 * override would read through it, not the guest's CS. */
 	if ((in->prefixes & PFX_SEG) && in->seg == SEG_CS &&
 	    (in->flags & (INSN_MEM_R | INSN_MEM_W)))
+		return BT_PRIV;
+	if (loads_data_seg(in) && !(in->flags & INSN_UD))
+		return BT_IDENT;
+	if ((in->flags & PRIV_FLAGS) || is_cpuid(in))
 		return BT_PRIV;
 	if (!(in->flags & INSN_BRANCH))
 		return BT_IDENT;

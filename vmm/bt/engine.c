@@ -131,7 +131,8 @@ window_open(struct vm *vm)
 }
 
 /*
- * A ret's inline lookup missed (the ret is done): find the target's unit
+ * An inline lookup missed (the ret, call * or jmp * is done): find the
+ * target's unit
  * in *next, and send the lookup there next time, if the unit stays valid
  * as long as the table does (the cache empties it at every drop).
  */
@@ -310,7 +311,7 @@ bt_print_stats(const struct vm *vm)
 	for (k = 0; k < BT_NRULES; k++)
 		cprintf("%s %s %llu", k ? "," : "", bt_rule_name(k),
 			(unsigned long long) c->by_rule[k]);
-	cprintf("; ret lookups %u, of which %llu missed\n", bt_rseg.lookups,
+	cprintf("; indirect lookups %u, of which %llu missed\n", bt_rseg.lookups,
 		(unsigned long long) r->ind_misses);
 	cprintf("bt: cache: %u units, %u bytes of code, %u guest frames of "
 		"code (%u not watched); %llu lookups, %llu stale; dropped %llu "

@@ -39,13 +39,17 @@
  *		int $BT_EXIT_VEC		; the monitor looks the target up
  *						; and fills the entry
  *
- * Only the ret is a control transfer; cli and pushf leave their unit
- * going on.  popf, sti and iret stay exits: each may open the guest to
+ *	call *OP, jmp *OP: the target pushed by the guest's own operand
+ *		and popped into the rseg, the return address pushed, then
+ *		the lookup as for ret (emit_indirect)
+ *
+ * cli and pushf leave their unit going on.  popf, sti and iret stay exits: each may open the guest to
  * an interrupt that is pending, which is the monitor's to deliver.
  */
 #include "kern/types.h"
 #include "kern/string.h"
 #include "vmm/decode.h"
+#include "vmm/vcpu.h"
 #include "vmm/bt/bt.h"
 #include "vmm/bt/rseg.h"
 #include "vmm/bt/inline.h"
@@ -170,15 +174,16 @@ ret_restore(struct seq *s, unsigned all)
 	gs_load_eax(s, BT_RSEG_FIELD(save_eax));
 }
 
+/* The lookup of the target in the rseg (the guest's control transfer
+ * done), a jump to its translation or an exit; returns the exit's
+ * offset in the sequence. */
 static uint32_t
-emit_ret(struct seq *s)
+emit_lookup(struct seq *s)
 {
 	const unsigned all = BT_FIX_TARGET | BT_FIX_EAX | BT_FIX_ECX |
 			     BT_FIX_FLAGS;
 	uint32_t jne, stub;
 
-	at(s, 0);
-	gs_mem(s, 0x8f, 0x05, 0, BT_RSEG_FIELD(target));	/* popl */
 	at(s, BT_FIX_TARGET);
 	gs_store_eax(s, BT_RSEG_FIELD(save_eax));
 	at(s, BT_FIX_TARGET | BT_FIX_EAX);
@@ -222,7 +227,43 @@ emit_ret(struct seq *s)
 }
 
 static uint32_t
-emit_rule(struct seq *s, enum bt_rule rule)
+emit_ret(struct seq *s)
+{
+	at(s, 0);
+	gs_mem(s, 0x8f, 0x05, 0, BT_RSEG_FIELD(target));	/* popl */
+	return emit_lookup(s);
+}
+
+/*
+ * call *OP and jmp *OP: push OP (the guest's own operand, so its address
+ * is computed, and faults, as the guest's instruction would: only the
+ * ModRM's opcode field changes), pop it into the rseg, and for a call
+ * push the return address; then the lookup.  Between the two pops the
+ * slot below the guest's stack pointer holds the target: a call writes
+ * it next, a jmp leaves it as a push-and-pop would.
+ */
+static uint32_t
+emit_indirect(struct seq *s, const struct insn *in, uint32_t next, bool call)
+{
+	uint8_t op[INSN_MAXLEN];
+
+	memcpy(op, in->bytes, in->len);
+	op[in->npfx + 1] = (in->modrm & 0xc7) | (6 << 3);	/* ff /6 */
+	at(s, 0);
+	bt_emit(s->b, op, in->len);
+	at(s, BT_FIX_ESP4);
+	gs_mem(s, 0x8f, 0x05, 0, BT_RSEG_FIELD(target));	/* popl */
+	if (call) {
+		at(s, 0);
+		bt_emit_u8(s->b, 0x68);				/* pushl $next */
+		bt_emit_u32(s->b, next);
+	}
+	return emit_lookup(s);
+}
+
+static uint32_t
+emit_rule(struct seq *s, enum bt_rule rule, const struct insn *in,
+	  uint32_t next)
 {
 	switch (rule) {
 	case BT_RULE_CLI:
@@ -233,30 +274,58 @@ emit_rule(struct seq *s, enum bt_rule rule)
 		return 0;
 	case BT_RULE_RET:
 		return emit_ret(s);
+	case BT_RULE_CALL_IND:
+		return emit_indirect(s, in, next, true);
+	case BT_RULE_JMP_IND:
+		return emit_indirect(s, in, next, false);
 	default:
 		return 0;
 	}
 }
 
-/* Each rule's table of boundaries, made by writing it once. */
+/*
+ * Each rule's table of boundaries, made by writing it once.  The indirect
+ * call and jmp begin with the guest's own operand, of any length: their
+ * tables are made with one of CANON_HEAD bytes, and bt_inline_fix()
+ * shifts the rest by the real one.
+ */
+#define CANON_HEAD	2
+
 static void
 make_points(void)
 {
+	static const uint8_t call_eax[] = { 0xff, 0x10 }, jmp_eax[] = { 0xff, 0x20 };
 	uint8_t scratch[256];
 	struct bt_buf b = { .code = scratch, .cap = sizeof(scratch) };
+	struct insn in[BT_NRULES];
 	unsigned r;
 
+	memset(in, 0, sizeof(in));
+	insn_decode(&in[BT_RULE_CALL_IND], call_eax, CANON_HEAD);
+	insn_decode(&in[BT_RULE_JMP_IND], jmp_eax, CANON_HEAD);
 	for (r = 0; r < BT_NRULES; r++) {
 		struct seq s = { .b = &b, .start = b.len = 0, .rec = &points[r] };
 
-		emit_rule(&s, r);
+		emit_rule(&s, r, &in[r], 0);
 	}
 	points_made = true;
+}
+
+/* Whether rule begins with the guest's own instruction, rewritten. */
+static bool
+has_guest_head(enum bt_rule rule)
+{
+	return rule == BT_RULE_CALL_IND || rule == BT_RULE_JMP_IND;
 }
 
 enum bt_rule
 bt_inline_rule(const struct insn *in)
 {
+	/* call *, jmp *: near, 32-bit, through any data segment. */
+	if (in->map == MAP_ONE && in->op == 0xff && !(in->prefixes & ~PFX_SEG) &&
+	    (in->reg == 2 || in->reg == 4) &&
+	    !((in->prefixes & PFX_SEG) && (in->seg == SEG_CS || in->seg == SEG_GS)))
+		return in->reg == 2 ? BT_RULE_CALL_IND : BT_RULE_JMP_IND;
 	if (in->map != MAP_ONE || (in->prefixes & ~PFX_REP))
 		return BT_RULE_NONE;
 	switch (in->op) {
@@ -272,17 +341,18 @@ bt_inline_rule(const struct insn *in)
 }
 
 uint32_t
-bt_emit_inline(struct bt_buf *b, enum bt_rule rule)
+bt_emit_inline(struct bt_buf *b, enum bt_rule rule, const struct insn *in,
+	       uint32_t next)
 {
 	struct seq s = { .b = b, .start = b->len };
 
 	if (!points_made)
 		make_points();
-	return emit_rule(&s, rule);
+	return emit_rule(&s, rule, in, next);
 }
 
 bool
-bt_inline_fix(enum bt_rule rule, uint32_t rel, unsigned *fix)
+bt_inline_fix(enum bt_rule rule, uint32_t rel, uint32_t head, unsigned *fix)
 {
 	const struct rule_points *r;
 	unsigned i;
@@ -291,6 +361,11 @@ bt_inline_fix(enum bt_rule rule, uint32_t rel, unsigned *fix)
 		make_points();
 	if (rule >= BT_NRULES)
 		return false;
+	if (has_guest_head(rule) && rel > 0) {
+		if (rel < head)
+			return false;
+		rel = rel - head + CANON_HEAD;
+	}
 	r = &points[rule];
 	for (i = 0; i < r->n; i++)
 		if (r->off[i] == rel) {
@@ -307,6 +382,8 @@ bt_rule_name(enum bt_rule rule)
 		[BT_RULE_CLI] = "cli",
 		[BT_RULE_PUSHF] = "pushf",
 		[BT_RULE_RET] = "ret",
+		[BT_RULE_CALL_IND] = "call*",
+		[BT_RULE_JMP_IND] = "jmp*",
 	};
 
 	return rule < BT_NRULES ? names[rule] : "?";

@@ -15,7 +15,8 @@
  * Translated code keeps here the virtual IF (cli is a store), what
  * pushf adds to the real EFLAGS to make the virtual ones, the registers
  * an inline sequence borrows, and the table of the inline lookup that
- * takes a ret to its target's translation without an exit.  The layout
+ * takes a ret, call * or jmp * to its target's translation without an
+ * exit.  The layout
  * is the translator's (vmm/bt/translate.c emits its offsets): plain
  * types only, so that the host-side tests see the same offsets.
  */
@@ -42,7 +43,7 @@ struct bt_rseg {
 	 * at the entry) to give the virtual one, by vif. */
 	uint32_t pushf_delta[2];
 	/* What inline sequences borrow: the guest's registers, its
-	 * arithmetic flags (lahf in bits 8-15, seto in bit 0), a ret's
+	 * arithmetic flags (lahf in bits 8-15, seto in bit 0), an indirect branch's
 	 * guest target, and the TC address it jumps to. */
 	uint32_t save_eax, save_ecx, save_flags;
 	uint32_t target, jump;

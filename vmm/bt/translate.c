@@ -15,11 +15,11 @@
  *
  *	exposes EIP	call pushes the guest's return address as a
  *			constant, then jumps like a direct jmp
- *	inline		cli, pushf and ret: a sequence that does the
- *			instruction's work through the rseg (vmm/bt/inline.c)
+ *	inline		cli, pushf, ret, call * and jmp *: a sequence that
+ *			does the instruction's work through the rseg
+ *			(vmm/bt/inline.c)
  *	indirect,	an exit that asks the monitor to emulate the guest
- *	privileged	instruction (jmp * and call * targets are guest
- *			addresses)
+ *	privileged	instruction
  *
  * A unit of BT_TU_MAX IDENT instructions ends with a direct jmp to the
  * next guest instruction, so it chains like any other.
@@ -147,12 +147,13 @@ emit_stubs(struct bt_translation *tx, struct bt_buf *b)
  * and the exit of a ret's lookup miss. */
 static void
 translate_inline(struct bt_translation *tx, struct bt_buf *b,
-		 enum bt_rule rule, uint32_t at)
+		 const struct insn *in, enum bt_rule rule, uint32_t at)
 {
 	struct bt_insn_map *m = &tx->map[tx->nmap - 1];
-	uint32_t stub = bt_emit_inline(b, rule);
+	uint32_t stub = bt_emit_inline(b, rule, in, at + in->len);
 
 	m->rule = rule;
+	m->head = in->len;
 	m->len = b->len - m->off;
 	if (stub)
 		tx->exit[tx->nexits++] = (struct bt_exit) {
@@ -166,13 +167,14 @@ translate_insn(struct bt_translation *tx, struct bt_buf *b,
 {
 	enum bt_rule rule = bt_inline_rule(in);
 
-	if (alone && rule == BT_RULE_RET)
+	if (alone && (rule == BT_RULE_RET || rule == BT_RULE_CALL_IND ||
+		      rule == BT_RULE_JMP_IND))
 		rule = BT_RULE_NONE;
 
 	map_insn(tx, b, at);
 	tx->count[cls]++;
 	if (rule != BT_RULE_NONE && (cls == BT_PRIV || cls == BT_INDIRECT)) {
-		translate_inline(tx, b, rule, at);
+		translate_inline(tx, b, in, rule, at);
 		return;
 	}
 	switch (cls) {
@@ -279,7 +281,7 @@ bt_guest_eip(const struct bt_translation *tx, uint32_t off, uint32_t *eip)
 			return true;
 		}
 	if ((l = inline_at(tx, off, &next)) != NULL &&
-	    bt_inline_fix(l->rule, off - l->off, &fix)) {
+	    bt_inline_fix(l->rule, off - l->off, l->head, &fix)) {
 		*eip = fix & BT_FIX_NEXT ? next : l->eip;
 		return true;
 	}
@@ -293,5 +295,5 @@ bt_point_fix(const struct bt_translation *tx, uint32_t off)
 	const struct bt_insn_map *l = inline_at(tx, off, &next);
 	unsigned fix;
 
-	return l && bt_inline_fix(l->rule, off - l->off, &fix) ? fix : 0;
+	return l && bt_inline_fix(l->rule, off - l->off, l->head, &fix) ? fix : 0;
 }

@@ -29,9 +29,10 @@ enum bt_exit_kind {
 				 * monitor's (BT_PRIV, BT_INDIRECT, or one
 				 * that could not be fetched): emulate it,
 				 * then continue wherever it leads */
-	BT_EXIT_INDIRECT,	/* the inline lookup of the ret at `at`
-				 * missed: the ret is done, the guest goes
-				 * on at the target the rseg holds */
+	BT_EXIT_INDIRECT,	/* the inline lookup of the ret, call *
+				 * or jmp * at `at` missed: it is done, the
+				 * guest goes on at the target the rseg
+				 * holds */
 };
 
 struct bt_exit {
@@ -49,6 +50,7 @@ struct bt_insn_map {
 	uint32_t off;		/* in the buffer */
 	uint32_t eip;		/* the guest instruction's */
 	uint16_t len;		/* an inline sequence's bytes, else 0 */
+	uint8_t head;		/* the guest instruction's bytes */
 	uint8_t rule;		/* its rule (vmm/bt/inline.h), else
 				 * BT_RULE_NONE */
 };
@@ -103,7 +105,8 @@ bool bt_guest_eip(const struct bt_translation *tx, uint32_t off,
  * @brief What the monitor must undo or complete (BT_FIX_*) at buffer
  * offset @p off, an instruction boundary of @p tx, for the guest's state
  * to be that of the instruction bt_guest_eip() names (or, with
- * BT_FIX_NEXT, the one after it; with BT_FIX_TARGET, its ret's target).
+ * BT_FIX_NEXT, the one after it; with BT_FIX_TARGET, the target of its
+ * ret, call * or jmp *).
  * 0 outside the inline sequences.
  */
 unsigned bt_point_fix(const struct bt_translation *tx, uint32_t off);

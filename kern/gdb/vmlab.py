@@ -22,6 +22,8 @@
 # (kern/memlayout.h), which exist when the CPU is in the monitor.
 
 import re
+import subprocess
+import tempfile
 import textwrap
 
 import gdb
@@ -1018,11 +1020,203 @@ host kernel's (trap, main...), and `break trap` would then stop in both."""
         return out
 
 
+# ---------------------------------------------------------------------------
+# The binary translator (vmm/bt/): its cache, a unit beside its guest code
+# ---------------------------------------------------------------------------
+
+# vmm/bt/cache.c's hash_of(): the index from guest-linear EIP to units.
+BT_HASH_MUL = 2654435761
+BT_HASH_BITS = 12
+
+
+def bt_cache():
+    """vmm/bt/cache.c's static `cache`, or an error if this kernel has
+    no binary translator."""
+    try:
+        p = gdb.parse_and_eval("&'vmm/bt/cache.c'::cache")
+    except gdb.error:
+        raise VmlabError("this kernel has no binary translator "
+                         "(vmm/bt/cache.c's cache)")
+    return MonObject(u32(p), p.type.target())
+
+
+def disassemble(data, vma):
+    """[(address, instruction text)] of data as i386 code at vma, read by
+    objdump (GDB's disassembler reads only memory the CPU maps)."""
+    with tempfile.NamedTemporaryFile(suffix=".bin") as f:
+        f.write(data)
+        f.flush()
+        try:
+            out = subprocess.run(["objdump", "-D", "-b", "binary", "-m",
+                                  "i386", "--adjust-vma=%#x" % vma, f.name],
+                                 capture_output=True, text=True).stdout
+        except OSError as e:
+            raise VmlabError("cannot run objdump: %s" % e)
+    insns = []
+    for line in out.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\t[0-9a-f ]+\t(.*)$", line)
+        if m:
+            insns.append((int(m.group(1), 16), m.group(2).strip()))
+    return insns
+
+
+def bt_unit_at(cache, la, eip):
+    """The unit of the cache whose guest code begins at eip (linear la),
+    through the cache's own hash; None if there is none."""
+    h = ((la * BT_HASH_MUL) & 0xFFFFFFFF) >> (32 - BT_HASH_BITS)
+    i = int(cache["hash"][h])
+    while i != -1:
+        u = cache["unit"][i]
+        if u32(u["tx"]["eip"]) == eip:
+            return i, u
+        i = int(u["next"])
+    return None
+
+
+EXIT_KINDS = {0: "direct", 1: "emulate", 2: "indirect (lookup missed)"}
+
+
+def bt_unit_lines(cache, i, u):
+    tx = u["tx"]
+    eip, end = u32(tx["eip"]), u32(tx["end"])
+    start, length = u32(tx["start"]), u32(tx["len"])
+    tc = u32(gdb.parse_and_eval("&bt_tc"))
+    out = ["unit %d: guest %08x-%08x, %d bytes of translation at TC+%#x "
+           "(%08x)%s%s" % (i, eip, end, length, start, tc + start,
+                           "" if bool(u["chainable"]) else
+                           ", not chained (its frames are not watched)",
+                           ", run alone" if has_field(u, "single") and
+                           bool(u["single"]) else "")]
+    off_copy = [f for f in cache.type.strip_typedefs().fields()
+                if f.name == "copy"][0].bitpos // 8
+    guest = read_phys(kva2pa(cache.va + off_copy + u32(u["copy"])), end - eip)
+    out.append("  the guest's code:")
+    for a, text in disassemble(guest, eip):
+        sym = guest_symbol(a)
+        out.append("    %08x%s  %s" % (a, " <%s>" % sym if sym else "", text))
+    nmap = int(tx["nmap"])
+    starts = {}
+    rules = [f.name[8:].lower().replace("_ind", " *")
+             for f in gdb.lookup_type("enum bt_rule").fields()]
+    for k in range(nmap):
+        m = tx["map"][k]
+        rule = int(m["rule"]) if has_field(m, "rule") else len(rules)
+        starts[u32(m["off"])] = "%08x%s" % (
+            u32(m["eip"]), " (%s in line)" % rules[rule]
+            if rule < len(rules) - 2 else "")
+    exits = {}
+    for k in range(int(tx["nexits"])):
+        x = tx["exit"][k]
+        kind = EXIT_KINDS.get(int(x["kind"]), "?")
+        what = "exit: %s" % kind
+        if int(x["kind"]) == 0:
+            what += ", to %08x" % u32(x["target"])
+        else:
+            what += ", for the instruction at %08x" % u32(x["at"])
+        exits[u32(x["stub"])] = what
+    out.append("  its translation (guest EIP where an instruction of the "
+               "guest's begins):")
+    code = read_phys(kva2pa(tc + start), length)
+    for a, text in disassemble(code, start):
+        note = ""
+        if a in starts:
+            note = "   <- %s" % starts[a]
+        if a in exits:
+            note += "   " + exits[a]
+        out.append("    TC+%05x  %-44s%s" % (a, rseg_names(text), note))
+    return out
+
+
+def rseg_names(text):
+    """An instruction's %gs:OFFSET operands named by struct bt_rseg's
+    field (vmm/bt/rseg.h): translated code reaches the monitor's state
+    through %gs alone."""
+    fields = [(f.bitpos // 8, f.name) for f in
+              gdb.lookup_type("struct bt_rseg").fields()]
+
+    def name(m):
+        off = int(m.group(1), 16)
+        best = max((f for f in fields if f[0] <= off), default=None)
+        return m.group(0) + ("<%s>" % best[1] if best else "")
+    return re.sub(r"%gs:0x([0-9a-f]+)", name, text)
+
+
+def bt_counter_lines(cache, vm):
+    st = cache["st"]
+    names = [f.name[3:] for f in gdb.lookup_type("enum bt_class").fields()
+             if f.name != "BT_NCLASSES"]
+    rules = [f.name[8:].lower().replace("_ind", "*")
+             for f in gdb.lookup_type("enum bt_rule").fields()
+             if f.name not in ("BT_NRULES", "BT_RULE_NONE")]
+    by_class = ", ".join("%s %d" % (n, int(st["by_class"][k]))
+                         for k, n in enumerate(names))
+    by_rule = ", ".join("%s %d" % (n, int(st["by_rule"][k]))
+                        for k, n in enumerate(rules))
+    r = vm["bt"]
+    rseg = mon_value(u32(gdb.parse_and_eval("&bt_rseg")),
+                     gdb.lookup_type("struct bt_rseg"))
+    return [
+        "translations %d of %d guest instructions (%s)" % (
+            int(st["translations"]), int(st["guest_insns"]), by_class),
+        "in line: %s; indirect lookups %d, %d missed" % (
+            by_rule, u32(rseg["lookups"]), int(r["ind_misses"])),
+        "cache: %d units, %d bytes of translated code; %d lookups, %d "
+        "stale; dropped %d times full, %d for a write to guest code, %d "
+        "for a remap" % (int(cache["nunits"]), u32(cache["buf"]["len"]),
+                         int(st["lookups"]), int(st["stale"]),
+                         int(st["flushes"]), int(st["code_writes"]),
+                         int(st["remaps"])),
+        "chains made %d; paging changes %d" % (int(st["chains"]),
+                                               int(st["paging_checks"])),
+        "entries to translated code %d, left by %d direct exits, %d "
+        "emulate exits, %d traps; %d interrupt windows; %d entries to "
+        "untranslated code" % (int(r["units_run"]), int(r["direct_exits"]),
+                               int(r["emulate_exits"]), int(r["traps"]),
+                               int(r["windows"]), int(r["untranslated"])),
+    ]
+
+
+class BtCommand(VmlabCommand):
+    """Show the binary translator's cache: its counters, or one unit's
+translation beside the guest code it was made from.
+
+Usage: vmm-bt          the counters (translations by class, the inline
+                       rules, lookups, chains, exits)
+       vmm-bt EIP      the unit that begins at guest EIP (an expression:
+                       0x80103abc, $eip, curvm->vcpu.eip), both sides
+                       disassembled: each translated instruction that
+                       begins a guest instruction's translation is marked
+                       with its guest EIP, each exit stub with its kind
+
+Every guest instruction of a unit is IDENT (copied), or rewritten by its
+class (vmm/bt/translate.c) or by an inline rule (vmm/bt/inline.c); exits
+are int $49 stubs the monitor knows from the unit's table."""
+
+    def __init__(self):
+        super().__init__("vmm-bt", gdb.COMMAND_DATA)
+
+    def run(self, arg):
+        vm = the_vm()
+        cache = bt_cache()
+        if not arg.strip():
+            return bt_counter_lines(cache, vm)
+        eip = u32(gdb.parse_and_eval(arg))
+        cs_base = u32(vm["vcpu"]["seg"][1]["base"])
+        found = bt_unit_at(cache, (cs_base + eip) & 0xFFFFFFFF, eip)
+        if found is None:
+            raise VmlabError("no unit begins at guest EIP %08x (the guest "
+                             "has not run it translated since the cache "
+                             "was last dropped, or it is inside a unit)"
+                             % eip)
+        return bt_unit_lines(cache, *found)
+
+
 VcpuCommand()
 WalkCommand()
 FaultsCommand()
 ShadowCommand()
 GuestSymbolsCommand()
+BtCommand()
 
 
 # ---------------------------------------------------------------------------

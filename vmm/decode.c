@@ -115,6 +115,7 @@ static const struct opdesc onebyte[256] = {
 	[0xcf] = OK(INSN_IRET | INSN_FAR | POP | INSN_SENSITIVE, I_NONE),
 	[0xd0 ... 0xd3] = GROUP(RMRW, I_NONE),		/* shifts */
 	[0xd4 ... 0xd5] = OK(0, I_B),			/* aam, aad */
+	[0xd6] = OK(0, I_NONE),		/* salc: undocumented, but QEMU runs it */
 	[0xd7] = OK(INSN_MEM_R, I_NONE),		/* xlat */
 	[0xd8 ... 0xdf] = { M | INSN_X87, I_NONE, R_X87 },
 	[0xe0 ... 0xe3] = OK(INSN_JCC, I_BS),		/* loop*, jecxz */
@@ -173,7 +174,8 @@ static const struct opdesc twobyte[256] = {
 	[0x08 ... 0x09] = OK(INSN_PRIV, I_NONE),		/* invd, wbinvd */
 	[0x0b] = OK(INSN_UD, I_NONE),				/* ud2 */
 	[0x10 ... 0x17] = SIMD_ENTRY,
-	[0x18 ... 0x1f] = MEMONLY(0, I_NONE),			/* prefetch, hint nops */
+	[0x18] = MEMONLY(0, I_NONE),				/* prefetch */
+	[0x19 ... 0x1f] = OK(M, I_NONE),	/* hint nops: registers too (nopl %eax) */
 	[0x20 ... 0x23] = OK(M | INSN_PRIV, I_NONE),		/* mov cr, dr */
 	[0x28 ... 0x2f] = SIMD_ENTRY,
 	[0x30] = OK(INSN_PRIV, I_NONE), [0x32] = OK(INSN_PRIV, I_NONE),	/* wrmsr, rdmsr */
@@ -304,7 +306,9 @@ decode_group(struct insn *in, uint8_t *imm)
 		case 0xc7:
 			return r == 0;
 		case 0xc0: case 0xc1: case 0xd0: case 0xd1: case 0xd2: case 0xd3:
-			return r != 6;	/* /6 is an undocumented sal alias */
+			/* /6 is the undocumented alias of shl (SH_SAL), which
+			 * QEMU's CPU and Intel's run as shl. */
+			return true;
 		case 0xf6:
 		case 0xf7:
 			if (r == 1)

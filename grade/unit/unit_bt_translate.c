@@ -217,6 +217,7 @@ Test(bt, classes, .description = "each kind of instruction in its class")
 		{ { 0x0f, 0xa8 }, 2, BT_PRIV, "push %gs" },
 		{ { 0x8c, 0xe8 }, 2, BT_PRIV, "mov %gs, %eax" },
 		{ { 0x0f, 0xa0 }, 2, BT_IDENT, "push %fs" },
+		{ { 0x65, 0x0f, 0xce }, 3, BT_IDENT, "bswap %esi, a %gs prefix and no memory" },
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

@@ -34,12 +34,14 @@ is_direct_call(const struct insn *in)
 	return in->map == MAP_ONE && in->op == 0xe8;
 }
 
-/* Whether the instruction uses %gs: an override, push or pop %gs, mov
- * to or from it, lgs. */
+/* Whether the instruction uses %gs: memory through it, push or pop %gs,
+ * mov to or from it, lgs (a %gs prefix on an instruction without memory
+ * means nothing). */
 static bool
 names_gs(const struct insn *in)
 {
-	if ((in->prefixes & PFX_SEG) && in->seg == SEG_GS)
+	if ((in->prefixes & PFX_SEG) && in->seg == SEG_GS &&
+	    (in->flags & (INSN_MEM_R | INSN_MEM_W)))
 		return true;
 	if (in->map == MAP_0F)
 		return in->op == 0xa8 || in->op == 0xa9 || in->op == 0xb5;

@@ -27,7 +27,7 @@ conformance_check(const struct guest_opts *g, const char *suite,
 	expect_no_line(&nat, "FAIL");
 	expect_all_checks(&nat, suite);
 
-	o.engine = NULL;
+	o.engine = g->engine;		/* NULL: the grade's */
 	boot_guest(&o, &mon);
 	snprintf(re, sizeof(re), "^%s: .*$", suite);
 	want = log_lines(&nat, re, false);
@@ -36,8 +36,10 @@ conformance_check(const struct guest_opts *g, const char *suite,
 		log_first_difference(want, got, dn, dm, sizeof(dn));
 		expect_fail(&mon, "expected: %s's lines as on bare QEMU (its log: "
 			    "%s)\ngot: a difference; first, natively: '%s', under "
-			    "%s: '%s'\nrun ended: %s", suite, nat.logpath, dn,
-			    guest_engine(&o), dm, grade_outcome_text(&mon));
+			    "%s: '%s'\nrun ended: %s%s%s%s", suite, nat.logpath, dn,
+			    guest_engine(&o), dm, grade_outcome_text(&mon),
+			    g->needs ? "\nThis test needs " : "",
+			    g->needs ? g->needs : "", g->needs ? "." : "");
 	}
 	expect_exit(&mon, 0);
 	free(want);

@@ -147,6 +147,8 @@ struct guest_opts {
 				 * ignored natively */
 	double timeout;
 	double idle_timeout;	/* as struct boot_opts */
+	const char *needs;	/* conformance_check(): what a difference
+				 * says the test needs ("exercise 3"), or NULL */
 };
 
 /** The kernel monitor's greeting, where a run the monitor gave up waits. */
@@ -284,6 +286,18 @@ size_t log_count(const struct boot_result *res, const char *re);
  */
 unsigned long long log_counter(struct boot_result *res, const char *re,
 			       const char *needs);
+
+/** @brief Fail unless a line of the log matches @p re (@p what it is),
+ * saying the test needs @p needs. */
+void need_line(struct boot_result *res, const char *re, const char *what,
+	       const char *needs);
+
+/**
+ * @brief Fail unless the guest ended its run itself (so the monitor
+ * printed its counters), with @p status, or any status if it is < 0,
+ * saying the test needs @p needs.
+ */
+void expect_guest_end(struct boot_result *res, int status, const char *needs);
 
 /**
  * @brief The lines of the log matching @p re, as one new string (the caller

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "grade/harness.h"
+#include "grade/xv6.h"
 
 #define NELEM(a)	(sizeof(a) / sizeof((a)[0]))
 
@@ -39,36 +40,6 @@
 /* ------------------------------------------------------------------------
  * Explaining a failure.
  * ------------------------------------------------------------------------ */
-
-/*
- * The guest ended its run itself (so the monitor printed its counters),
- * with status, or any status if status < 0.  Otherwise fail, saying what
- * the test needs.
- */
-static void
-expect_guest_end(struct boot_result *r, int status, const char *needs)
-{
-	if (r->how == BOOT_NOT_GRADABLE || r->how == BOOT_ERROR)
-		expect_exit(r, status < 0 ? 0 : status);
-	if (r->how == BOOT_EXITED && (status < 0 || r->status == status))
-		return;
-	expect_fail(r, "expected: the guest runs to its end under the monitor%s\n"
-		    "got: %s\nThis test needs %s.", status < 0 ? "" :
-		    status == 0 ? " and exits with status 0" :
-		    " and exits with the status it was given",
-		    grade_outcome_text(r), needs);
-}
-
-/* A line the run must have printed, with what the test needs if not. */
-static void
-need_line(struct boot_result *r, const char *re, const char *what,
-	  const char *needs)
-{
-	if (log_count(r, re) == 0)
-		expect_fail(r, "expected: %s (a line matching /%s/)\ngot: no "
-			    "such line; %s\nThis test needs %s.", what, re,
-			    grade_outcome_text(r), needs);
-}
 
 #define SHADOW_CLASS(name)	"^shadow:   " name " +([0-9]+)$"
 
@@ -185,41 +156,11 @@ GRADE_TEST(lab5, shadowsuite_coherence, 10, "under the monitor, page-table entri
  * guest_xv6.
  * ------------------------------------------------------------------------ */
 
-/*
- * guest_xv6 under the monitor: cmdline is the guest's (NULL: its shell),
- * input is typed at its shell prompts.  Its disk is a Multiboot module,
- * which QEMU copies into memory: the file itself is never written.
- */
-static void
-run_xv6_te(struct boot_result *r, const char *cmdline, const char *input,
-	   double timeout)
-{
-	boot_guest(&(struct guest_opts) {
-		.image = "guest_xv6/kernel", .args = cmdline,
-		.disk = "guest_xv6/fs.img", .input = input,
-		.input_after = "\\$ ", .timeout = timeout }, r);
-}
-
-/* The same guest on bare QEMU, for the lines to compare with. */
-static void
-run_xv6_native(struct boot_result *r, const char *cmdline, double timeout)
-{
-	boot_guest(&(struct guest_opts) {
-		.engine = "native", .image = "guest_xv6/kernel", .args = cmdline,
-		.disk = "guest_xv6/fs.img", .timeout = timeout }, r);
-	if (r->how != BOOT_EXITED || r->status != 0)
-		expect_fail(r, "expected: guest_xv6 runs `%s` natively, to "
-			    "compare with its run under the monitor\ngot: %s\n"
-			    "The guest itself fails, not your monitor: run `make "
-			    "grade LAB=guest` and tell the course staff.", cmdline,
-			    grade_outcome_text(r));
-}
-
 GRADE_TEST(lab5, xv6_shell, 10, "under te, guest_xv6 boots to its shell, runs a pipeline typed on the serial line, and powers off with a status (exercises 1-3)")
 {
 	struct boot_result r;
 
-	run_xv6_te(&r, NULL, "echo shadow paging | wc\npoweroff 7\n", 90);
+	xv6_run(&r, NULL, NULL, "echo shadow paging | wc\npoweroff 7\n", 90);
 	need_line(&r, "^guest_xv6: 224 MB, [0-9]+ free pages",
 		  "guest_xv6's greeting", EX123);
 	need_line(&r, "^init: starting sh$", "init starting the shell", EX123);
@@ -239,30 +180,7 @@ GRADE_TEST(lab5, xv6_shell, 10, "under te, guest_xv6 boots to its shell, runs a 
  */
 GRADE_TEST(lab5, xv6_selftest, 20, "under te, guest_xv6's selftest prints the same results, and kills its bad processes for the same faults, as natively (exercises 1-3)")
 {
-	static const char *const re =
-		"^(pid [0-9]+ )?selftest: (starting|[a-z]+ ok|.*FAILED.*|page "
-		"fault at .*|trap .*|[0-9]+ passed, [0-9]+ failed)$";
-	struct boot_result nat, te;
-	char *want, *got, dn[256], dt[256];
-
-	run_xv6_native(&nat, "run=selftest", 90);
-	want = log_lines(&nat, re, true);
-	run_xv6_te(&te, "run=selftest", NULL, 300);
-	/* A run that did not get to its end: that first (a selftest that
-	 * fails ends it too, but with a status: the lines then say more). */
-	if (te.how != BOOT_EXITED)
-		expect_guest_end(&te, 0, EX123);
-	got = log_lines(&te, re, true);
-	if (strcmp(want, got) != 0) {
-		log_first_difference(want, got, dn, dt, sizeof(dn));
-		expect_fail(&te, "expected: selftest's lines as in the native "
-			    "run (its log: %s)\ngot: a difference; first, natively: '%s',"
-			    " under the monitor: '%s'\nrun ended: %s\nThis test needs %s.",
-			    nat.logpath, dn, dt, grade_outcome_text(&te), EX123);
-	}
-	need_line(&te, "^selftest: [1-9][0-9]* passed, 0 failed$",
-		  "every selftest passes", EX123);
-	expect_guest_end(&te, 0, EX123);
+	xv6_selftest_same(NULL, EX123);
 }
 
 /*
@@ -285,9 +203,9 @@ GRADE_TEST(lab5, xv6_faultdemo, 10, "under te, faultdemo sees exactly its native
 	size_t pos = 0;
 	char *s;
 
-	run_xv6_native(&nat, "run=faultdemo", 30);
+	xv6_run_native(&nat, "run=faultdemo", 30);
 	want = log_lines(&nat, re, false);
-	run_xv6_te(&te, "run=faultdemo", NULL, 90);
+	xv6_run(&te, NULL, "run=faultdemo", NULL, 90);
 	if (te.how != BOOT_EXITED)
 		expect_guest_end(&te, 0, EX123);
 	got = log_lines(&te, re, false);
@@ -334,7 +252,7 @@ GRADE_TEST(lab5, xv6_forkwait, 10, "under te, forkwait 200 completes; context sw
 	struct boot_result r;
 	unsigned long long hits, mmio, sti;
 
-	run_xv6_te(&r, "run=\"forkwait 200\"", NULL, 120);
+	xv6_run(&r, NULL, "run=\"forkwait 200\"", NULL, 120);
 	need_line(&r, "^forkwait n=200 cycles=[1-9][0-9]* ms=[0-9]+$",
 		  "forkwait's result line", EX123);
 	expect_guest_end(&r, 0, EX123);
@@ -368,7 +286,7 @@ GRADE_TEST(lab5, xv6_nanobench, 10, "under te, nanobench measures the paper's se
 	char re[128];
 	size_t i;
 
-	run_xv6_te(&r, "run=nanobench", NULL, 120);
+	xv6_run(&r, NULL, "run=nanobench", NULL, 120);
 	for (i = 0; i < NELEM(names); i++) {
 		snprintf(re, sizeof(re),
 			 "^nanobench %s cycles/op=[1-9][0-9]* iters=[1-9][0-9]*$",

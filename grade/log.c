@@ -80,6 +80,30 @@ log_count(const struct boot_result *res, const char *re)
 	return count;
 }
 
+void
+need_line(struct boot_result *r, const char *re, const char *what,
+	  const char *needs)
+{
+	if (log_count(r, re) == 0)
+		expect_fail(r, "expected: %s (a line matching /%s/)\ngot: no "
+			    "such line; %s\nThis test needs %s.", what, re,
+			    grade_outcome_text(r), needs);
+}
+
+void
+expect_guest_end(struct boot_result *r, int status, const char *needs)
+{
+	if (r->how == BOOT_NOT_GRADABLE || r->how == BOOT_ERROR)
+		expect_exit(r, status < 0 ? 0 : status);
+	if (r->how == BOOT_EXITED && (status < 0 || r->status == status))
+		return;
+	expect_fail(r, "expected: the guest runs to its end under the monitor%s\n"
+		    "got: %s\nThis test needs %s.", status < 0 ? "" :
+		    status == 0 ? " and exits with status 0" :
+		    " and exits with the status it was given",
+		    grade_outcome_text(r), needs);
+}
+
 unsigned long long
 log_counter(struct boot_result *r, const char *re, const char *needs)
 {

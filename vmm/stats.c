@@ -33,6 +33,10 @@ vm_opname(unsigned key)
 	case 0x09c: return "pushf";
 	case 0x09d: return "popf";
 	case 0x0cf: return "iret";
+	case 0x0c2: case 0x0c3: return "ret";
+	case 0x0e8: return "call";
+	case 0x0e9: case 0x0eb: return "jmp";
+	case 0x070 ... 0x07f: case 0x180 ... 0x18f: return "jcc";
 	case 0x0cc: return "int3";
 	case 0x0cd: return "int";
 	case 0x0e4: case 0x0e5: case 0x0ec: case 0x0ed: return "in";

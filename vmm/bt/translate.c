@@ -92,27 +92,42 @@ translate_direct(struct bt_translation *tx, struct bt_buf *b,
 		 const struct insn *in, uint32_t at)
 {
 	uint32_t next = at + in->len, target = insn_branch_target(in, at);
-	uint8_t jcc32[2] = { 0x0f, 0x80 };
 	uint8_t loop[4] = { in->op, 2, 0xeb, 5 };
 
-	if (in->flags & INSN_JMP) {
-		direct_exit(tx, b, OP_JMP32, 1, at, target);
-		return;
-	}
 	if (in->map == MAP_ONE && in->op >= 0xe0 && in->op <= 0xe3) {
 		/* loop*, jecxz: rel8 over a jmp rel8, then the two exits;
 		 * at the jmp rel8 the loop has fallen through. */
 		bt_emit(b, loop, 2);
 		mark_point(tx, b, next);
 		bt_emit(b, loop + 2, 2);
-	} else {
-		jcc32[1] |= jcc_cond(in);
-		direct_exit(tx, b, jcc32, 2, at, target);
+		direct_exit(tx, b, OP_JMP32, 1, at, target);
 		direct_exit(tx, b, OP_JMP32, 1, at, next);
 		return;
 	}
-	direct_exit(tx, b, OP_JMP32, 1, at, target);
+#if SOL >= 6
+	if (in->flags & INSN_JMP) {
+		direct_exit(tx, b, OP_JMP32, 1, at, target);
+		return;
+	}
+	/* A jcc: its rel32 form to the taken stub, then a jmp to the
+	 * fall-through's. */
+	direct_exit(tx, b, (const uint8_t[]) { 0x0f, 0x80 | jcc_cond(in) }, 2,
+		    at, target);
 	direct_exit(tx, b, OP_JMP32, 1, at, next);
+#else
+	/* LAB 6: your code here.
+	 * A jmp (in->flags & INSN_JMP) becomes one direct exit to target;
+	 * a jcc, whatever its encoding (7x rel8 or 0f 8x rel32), its rel32
+	 * form (0f, 80 | condition: jcc_cond()) as a direct exit to target,
+	 * followed by a jmp (OP_JMP32) that is a direct exit to next.  See
+	 * direct_exit() above: it writes the branch, aimed for now at a stub
+	 * that emit_stubs() adds after the unit, and records the exit that
+	 * bt_cache_chain() will later point at the target's translation.
+	 * Until then every jump is the emulator's, which is correct, and
+	 * slow: each one leaves the translation cache. */
+	(void) jcc_cond;
+	emulate_exit(tx, b, at);
+#endif
 }
 
 /* A direct call: push the guest's return address, jump to the target. */
@@ -120,9 +135,19 @@ static void
 translate_call(struct bt_translation *tx, struct bt_buf *b,
 	       const struct insn *in, uint32_t at)
 {
+#if SOL >= 6
 	bt_emit_u8(b, 0x68);			/* push imm32 */
 	bt_emit_u32(b, at + in->len);
 	direct_exit(tx, b, OP_JMP32, 1, at, insn_branch_target(in, at));
+#else
+	/* LAB 6: your code here.
+	 * The call's return address is where the guest's code goes on, not
+	 * where its translation does: push it as a constant (push imm32 is
+	 * 68 and four bytes), then leave by a direct exit to the call's
+	 * target, as a jmp does.  Which guest instructions can tell the
+	 * difference if you pushed the translation's address instead? */
+	emulate_exit(tx, b, at);
+#endif
 }
 
 /* The direct exits' stubs, after the code, and the jumps aimed at them. */

@@ -61,6 +61,7 @@ struct bt_unit {
 struct bt_cache_stats {
 	uint64_t translations;		/* units translated */
 	uint64_t guest_insns;		/* guest instructions in them */
+	uint64_t translate_tsc;		/* TSC cycles spent making them */
 	uint64_t by_class[BT_NCLASSES];	/* those, by class */
 	uint64_t by_rule[BT_NRULES];	/* those translated in line */
 	uint64_t lookups;		/* units looked for */

@@ -176,14 +176,17 @@ pic_init(uint8_t icw1)
 
 /* ---------------------------------------------------------------- IDE */
 
-/* The status once BSY is gone (alternate status: no side effect). */
+/* The status once BSY is gone (alternate status: no side effect).  On
+ * bare QEMU a FLUSH CACHE waits for the host's fdatasync of the image,
+ * which a busy host disk can stretch past a second: natively a poll costs
+ * a fraction of a microsecond, so the bound is generous. */
 static uint8_t
 ide_wait(void)
 {
 	uint8_t s = 0x80;
 	int i;
 
-	for (i = 0; i < 1000000 && (s & 0x80); i++)
+	for (i = 0; i < 30000000 && (s & 0x80); i++)
 		s = inb(0x3f6);
 	return s;
 }

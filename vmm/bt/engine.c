@@ -14,8 +14,10 @@
  * of the unit's (vmm/bt/bt.h) or at a trap:
  *
  *	a direct exit		the guest goes on at a known EIP: its unit
- *				is run next, without the core (no chaining
- *				yet: every unit boundary is a monitor entry)
+ *				is run next, without the core, and the exit
+ *				chained to it (the next time, no exit at all)
+ *	an indirect exit	an inline lookup missed: the target's unit is
+ *				run next, and the lookup table learns it
  *	an emulate exit		the instruction is the core's: EXIT_EMULATE
  *	any other trap		as te gives it meaning (rc_trap_reason), at
  *				the guest EIP the unit's map says
